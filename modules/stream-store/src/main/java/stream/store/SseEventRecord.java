@@ -1,0 +1,24 @@
+package stream.store;
+
+import java.time.Instant;
+
+/**
+ * One row of sse_events: an event as dispatched by the SSE parser, and what became of it.
+ * {@code lastEventId} is the stream's last event ID when it was dispatched; {@code outcome} is null until processed.
+ */
+public record SseEventRecord(long id, String eventType, String eventData, String lastEventId, boolean processed,
+                             Outcome outcome, String outcomeReason, Instant receivedAt) {
+
+    /** sse_events.outcome. */
+    public enum Outcome {
+        APPLIED, REJECTED, SKIPPED, IGNORED;
+
+        public String sql() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static Outcome ofSql(String s) {
+            return s == null ? null : valueOf(s.toUpperCase(java.util.Locale.ROOT));
+        }
+    }
+}

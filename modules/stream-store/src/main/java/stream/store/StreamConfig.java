@@ -1,0 +1,24 @@
+package stream.store;
+
+import java.time.Instant;
+
+/**
+ * One row of stream_config: one camera-to-destination stream. {@code preset} is null when
+ * {@code ffmpegParams} was set by hand; {@code desiredState} is what the user last asked for.
+ */
+public record StreamConfig(long id, String rtspUrl, String rtmpUrl, String ffmpegParams, boolean autoRestart,
+                           String preset, DesiredState desiredState, Instant createdAt, Instant updatedAt) {
+
+    /** What the user wants the stream to do; kept across restarts of the appliance. */
+    public enum DesiredState {
+        RUNNING, STOPPED;
+
+        String sql() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        static DesiredState ofSql(String s) {
+            return "running".equals(s) ? RUNNING : STOPPED;
+        }
+    }
+}

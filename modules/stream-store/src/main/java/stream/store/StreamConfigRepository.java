@@ -1,0 +1,135 @@
+package stream.store;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** stream_config rows; a URL change writes its url_history row in the same transaction. */
+public final class StreamConfigRepository {
+    private static final String COLUMNS =
+            "id, rtsp_url, rtmp_url, ffmpeg_params, auto_restart, preset, desired_state, created_at, updated_at";
+
+    private final Database db;
+
+    public StreamConfigRepository(Database db) {
+        this.db = db;
+    }
+
+    public Optional<StreamConfig> find(long id) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM stream_config WHERE id = ?")) {
+                ps.setLong(1, id);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    /** The stream the seed's single-stream routes act on: the row with the lowest id. */
+    public StreamConfig findDefault() {
+        return all().stream().findFirst()
+                .orElseThrow(() -> new StoreException("stream_config has no row", null));
+    }
+
+    public List<StreamConfig> all() {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM stream_config ORDER BY id");
+                 ResultSet rs = ps.executeQuery()) {
+                List<StreamConfig> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(map(rs));
+                }
+                return out;
+            }
+        });
+    }
+
+    /**
+     * Sets either or both URLs (null keeps the current one) and records the change in url_history.
+     * Returns the history row, or empty when nothing actually changed.
+     */
+    public Optional<UrlChange> updateUrls(long id, String rtspUrl, String rtmpUrl, ChangeSource source) {
+        return db.write(c -> {
+            StreamConfig before = find(id).orElseThrow(() -> new StoreException("no stream " + id, null));
+            String newRtsp = rtspUrl == null ? before.rtspUrl() : rtspUrl;
+            String newRtmp = rtmpUrl == null ? before.rtmpUrl() : rtmpUrl;
+            if (newRtsp.equals(before.rtspUrl()) && newRtmp.equals(before.rtmpUrl())) {
+                return Optional.empty();
+            }
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE stream_config SET rtsp_url = ?, rtmp_url = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?")) {
+                ps.setString(1, newRtsp);
+                ps.setString(2, newRtmp);
+                ps.setLong(3, id);
+                ps.executeUpdate();
+            }
+            long historyId;
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO url_history (config_id, old_rtsp_url, new_rtsp_url, old_rtmp_url, new_rtmp_url, change_source)
+                    VALUES (?, ?, ?, ?, ?, ?) RETURNING id""")) {
+                ps.setLong(1, id);
+                ps.setString(2, before.rtspUrl());
+                ps.setString(3, newRtsp);
+                ps.setString(4, before.rtmpUrl());
+                ps.setString(5, newRtmp);
+                ps.setString(6, source.sql());
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    historyId = rs.getLong(1);
+                }
+            }
+            return Optional.of(new UrlHistoryRepository(db).find(historyId));
+        });
+    }
+
+    /** Sets the ffmpeg arguments and the preset they came from (null when typed by hand). */
+    public void updateEncoding(long id, String ffmpegParams, String preset) {
+        db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE stream_config SET ffmpeg_params = ?, preset = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?")) {
+                ps.setString(1, ffmpegParams);
+                if (preset == null) {
+                    ps.setNull(2, Types.VARCHAR);
+                } else {
+                    ps.setString(2, preset);
+                }
+                ps.setLong(3, id);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    public void updateAutoRestart(long id, boolean autoRestart) {
+        db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE stream_config SET auto_restart = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?")) {
+                ps.setBoolean(1, autoRestart);
+                ps.setLong(2, id);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    public void updateDesiredState(long id, StreamConfig.DesiredState state) {
+        db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE stream_config SET desired_state = ? WHERE id = ?")) {
+                ps.setString(1, state.sql());
+                ps.setLong(2, id);
+                return ps.executeUpdate();
+            }
+        });
+    }
+
+    private static StreamConfig map(ResultSet rs) throws SQLException {
+        return new StreamConfig(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getObject(5) == null || rs.getBoolean(5), rs.getString(6),
+                StreamConfig.DesiredState.ofSql(rs.getString(7)),
+                SqlTime.parse(rs.getString(8)), SqlTime.parse(rs.getString(9)));
+    }
+
+}
