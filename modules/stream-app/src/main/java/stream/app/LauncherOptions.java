@@ -1,0 +1,203 @@
+package stream.app;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The launcher's options (contract §1), each also readable from its environment variable; a command-line option
+ * wins over the environment.
+ */
+record LauncherOptions(Path data, int port, String bind, String ffmpeg, String adminPassword, String sseUrl,
+                       boolean help) {
+
+    /** A bad option or value: the launcher prints the message on one line and exits 2. */
+    static final class UsageException extends Exception {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    private record Option(String name, String env, String metavar, String defaultValue, String help) {
+    }
+
+    private static final List<Option> OPTIONS = List.of(
+            new Option("--data", "STREAMRELAY_DATA", "DIR", "./data", "directory for streamrelay.db and runtime files"),
+            new Option("--port", "STREAMRELAY_PORT", "N", "8080", "HTTP port for the dashboard and the API"),
+            new Option("--bind", "STREAMRELAY_BIND", "ADDR", "0.0.0.0", "address to listen on (127.0.0.1 for local only)"),
+            new Option("--ffmpeg", "STREAMRELAY_FFMPEG", "PATH", "ffmpeg", "the ffmpeg binary (looked up on PATH)"),
+            new Option("--admin-password", "STREAMRELAY_ADMIN_PASSWORD", "PW", null,
+                    "set the dashboard/API password of user admin"),
+            new Option("--sse-url", "STREAMRELAY_SSE_URL", "URL", null,
+                    "control server's event stream (http:// or https://); enables the SSE client"));
+
+    private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
+
+    static String usage() {
+        StringBuilder sb = new StringBuilder("""
+                Usage: streamrelay [OPTION]...
+                Relays an RTSP camera to an RTMP destination (YouTube Live) by supervising ffmpeg.
+
+                """);
+        for (Option o : OPTIONS) {
+            String left = "  " + o.name + " " + o.metavar;
+            sb.append(String.format("%-26s %s [%s]%s%n", left, o.help, o.env,
+                    o.defaultValue == null ? "" : " (default " + o.defaultValue + ")"));
+        }
+        sb.append(String.format("%-26s %s%n", "  --help", "print this help and exit"));
+        sb.append("\nSIGTERM stops the stream gracefully and exits 0.\n");
+        return sb.toString();
+    }
+
+    static LauncherOptions parse(String[] args, Map<String, String> env) throws UsageException {
+        Map<String, String> given = new HashMap<>();
+        boolean help = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            if (arg.equals("--help") || arg.equals("-h")) {
+                help = true;
+                continue;
+            }
+            String name = arg;
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                name = arg.substring(0, eq);
+                value = arg.substring(eq + 1);
+            }
+            Option opt = find(name);
+            if (opt == null) {
+                throw new UsageException("unknown option '" + printable(arg) + "' (see --help)");
+            }
+            if (value == null) {
+                if (i + 1 >= args.length) {
+                    throw new UsageException(opt.name + " needs a value (" + opt.metavar + ")");
+                }
+                value = args[++i];
+            }
+            given.put(opt.name, value);
+        }
+        if (help) {
+            return new LauncherOptions(null, 0, null, null, null, null, true);
+        }
+        Map<String, String> values = new HashMap<>();
+        for (Option o : OPTIONS) {
+            String v = given.containsKey(o.name) ? given.get(o.name) : env.get(o.env);
+            if (v == null || (v.isEmpty() && !given.containsKey(o.name))) {
+                v = o.defaultValue;
+            }
+            values.put(o.name, v);
+        }
+        return new LauncherOptions(
+                data(values.get("--data")),
+                port(values.get("--port")),
+                bind(values.get("--bind")),
+                ffmpeg(values.get("--ffmpeg")),
+                adminPassword(values.get("--admin-password")),
+                sseUrl(values.get("--sse-url")),
+                false);
+    }
+
+    private static Option find(String name) {
+        return OPTIONS.stream().filter(o -> o.name.equals(name)).findFirst().orElse(null);
+    }
+
+    private static Path data(String v) throws UsageException {
+        if (v.isEmpty()) {
+            throw new UsageException("--data must name a directory");
+        }
+        Path p = Path.of(v);
+        if (Files.exists(p) && !Files.isDirectory(p)) {
+            throw new UsageException("--data " + printable(v) + " exists and is not a directory");
+        }
+        return p;
+    }
+
+    private static int port(String v) throws UsageException {
+        try {
+            int p = Integer.parseInt(v);
+            if (p >= 1 && p <= 65535) {
+                return p;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new UsageException("--port must be a number from 1 to 65535, not '" + printable(v) + "'");
+    }
+
+    private static String bind(String v) throws UsageException {
+        // an address literal only: resolving a name here would make start-up wait on DNS
+        if (v.equals("localhost") || v.equals("::") || v.equals("::1")) {
+            return v;
+        }
+        var m = IPV4.matcher(v);
+        if (m.matches()) {
+            for (int g = 1; g <= 4; g++) {
+                if (Integer.parseInt(m.group(g)) > 255) {
+                    throw new UsageException("--bind must be an IP address such as 0.0.0.0 or 127.0.0.1, not '" + printable(v) + "'");
+                }
+            }
+            return v;
+        }
+        if (v.contains(":") && v.matches("[0-9a-fA-F:.]+")) {
+            return v;
+        }
+        throw new UsageException("--bind must be an IP address such as 0.0.0.0 or 127.0.0.1, not '" + printable(v) + "'");
+    }
+
+    private static String ffmpeg(String v) throws UsageException {
+        if (v.isEmpty() || v.startsWith("-")) {
+            throw new UsageException("--ffmpeg must be the path of the ffmpeg program");
+        }
+        if (v.contains("/")) {
+            Path p = Path.of(v);
+            if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
+                throw new UsageException("--ffmpeg " + printable(v) + " is not an executable file");
+            }
+        }
+        return v;
+    }
+
+    private static String adminPassword(String v) throws UsageException {
+        if (v == null) {
+            return null;
+        }
+        if (v.length() < 8) {
+            // the value is a secret: the message must not echo it
+            throw new UsageException("--admin-password must be at least 8 characters long");
+        }
+        return v;
+    }
+
+    private static String sseUrl(String v) throws UsageException {
+        if (v == null || v.isEmpty()) {
+            return null;
+        }
+        try {
+            URI u = new URI(v);
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https")) && u.getHost() != null) {
+                return v;
+            }
+        } catch (URISyntaxException ignored) {
+            // reported below
+        }
+        throw new UsageException("--sse-url must be an http:// or https:// URL with a host");
+    }
+
+    private static String printable(String s) {
+        String t = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        return t.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    @Override
+    public String toString() {
+        return "LauncherOptions[data=" + data + ", port=" + port + ", bind=" + bind + ", ffmpeg=" + ffmpeg
+                + ", adminPassword=" + (adminPassword == null ? "unset" : "***") + ", sseUrl=" + sseUrl + "]";
+    }
+}

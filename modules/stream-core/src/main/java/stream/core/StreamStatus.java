@@ -1,0 +1,21 @@
+package stream.core;
+
+import java.time.Instant;
+
+/**
+ * One stream's status as the API shows it (contract §4, GET /api/stream/status); URLs already masked.
+ *
+ * @param startedAt when the current ffmpeg was spawned (null when none runs)
+ * @param runningSince when output last started advancing (null unless running), for uptime
+ * @param warning a standing problem that is not an error, e.g. speed under real time
+ */
+public record StreamStatus(long configId, StreamState state, String streamId, Long pid, Instant startedAt,
+                           Instant runningSince, String rtspUrl, String rtmpUrl, String preset, StreamMetrics metrics,
+                           long restarts, String lastError, String warning) {
+
+    /** Seconds since output started flowing, 0 unless running. */
+    public long uptimeSeconds() {
+        return runningSince == null || state != StreamState.RUNNING ? 0
+                : Math.max(0, java.time.Duration.between(runningSince, Instant.now()).getSeconds());
+    }
+}

@@ -1,0 +1,64 @@
+package stream.http;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * Lets a call through only with HTTP Basic {@code admin:<password>} or a Bearer API token, checked against the
+ * stored hashes; {@code /healthz} and the dashboard's static files are open.
+ */
+public final class AuthFilter implements Filter {
+    /** Paths anyone may call: the health check, for monitors and the installer. */
+    private static final Set<String> OPEN = Set.of("/healthz");
+
+    private final Supplier<String> adminPasswordHash;
+    private final Supplier<String> apiTokenHash;
+
+    /** The suppliers are read at every call, so a changed password or token applies at once. */
+    public AuthFilter(Supplier<String> adminPasswordHash, Supplier<String> apiTokenHash) {
+        this.adminPasswordHash = adminPasswordHash;
+        this.apiTokenHash = apiTokenHash;
+    }
+
+    @Override
+    public void filter(HttpCall call, Handler next) throws IOException {
+        String path = call.path();
+        if (OPEN.contains(path) || !(path.startsWith("/api/") || path.equals("/metrics"))) {
+            next.handle(call);
+            return;
+        }
+        String principal = authenticate(call.header("Authorization"));
+        if (principal == null) {
+            call.setHeader("WWW-Authenticate", "Basic realm=\"streamrelay\", charset=\"UTF-8\"");
+            throw new HttpError(401, "Authentication required: HTTP Basic admin:<password> or a Bearer API token");
+        }
+        call.principal(principal);
+        next.handle(call);
+    }
+
+    private String authenticate(String header) {
+        if (header == null) {
+            return null;
+        }
+        if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            String decoded;
+            try {
+                decoded = new String(Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+            int colon = decoded.indexOf(':');
+            if (colon < 0 || !"admin".equals(decoded.substring(0, colon))) {
+                return null;
+            }
+            return SecretHash.matches(decoded.substring(colon + 1), adminPasswordHash.get()) ? "basic" : null;
+        }
+        if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return SecretHash.matches(header.substring(7).trim(), apiTokenHash.get()) ? "bearer" : null;
+        }
+        return null;
+    }
+}

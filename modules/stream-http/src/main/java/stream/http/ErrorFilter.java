@@ -1,0 +1,42 @@
+package stream.http;
+
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonArray;
+import com.eclipsesource.json.JsonObject;
+import java.io.IOException;
+import java.util.List;
+import stream.core.FieldError;
+import stream.core.SecretMasker;
+import stream.core.ValidationException;
+
+/** The outermost filter: turns every failure into the contract's error object, never a stack trace or a secret. */
+public final class ErrorFilter implements Filter {
+    private final System.Logger log = System.getLogger("stream.http");
+
+    @Override
+    public void filter(HttpCall call, Handler next) throws IOException {
+        try {
+            next.handle(call);
+        } catch (HttpError e) {
+            answer(call, e.status(), e.getMessage(), e.errors());
+        } catch (ValidationException e) {
+            answer(call, 400, "Invalid input: nothing was changed", e.errors());
+        } catch (RuntimeException e) {
+            log.log(System.Logger.Level.ERROR, "internal error on " + call.method() + " " + call.path() + ": "
+                    + SecretMasker.forSecrets(List.of()).mask(String.valueOf(e)));
+            answer(call, 500, "Internal error; see the appliance's logs", List.of());
+        }
+    }
+
+    static void answer(HttpCall call, int status, String message, List<FieldError> errors) throws IOException {
+        if (call.answered()) {
+            return;
+        }
+        JsonArray list = new JsonArray();
+        for (FieldError fe : errors) {
+            list.add(Json.object().add("field", fe.field()).add("message", fe.message()));
+        }
+        JsonObject body = Json.object().add("success", false).add("message", message).add("errors", list);
+        call.json(status, body);
+    }
+}
