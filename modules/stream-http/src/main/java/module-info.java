@@ -4,6 +4,7 @@
  */
 module stream.http {
     requires transitive stream.core;
+    requires transitive stream.sse;
     requires transitive jdk.httpserver;
     requires minimal.json;
 

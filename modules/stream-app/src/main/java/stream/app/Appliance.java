@@ -7,23 +7,44 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import stream.core.RelayCommands;
+import stream.core.StreamController;
+import stream.core.Streams;
+import stream.core.ffmpeg.CameraProbe;
+import stream.core.ffmpeg.EncoderAvailability;
+import stream.core.ffmpeg.PresetCatalog;
 import stream.http.ApiRoutes;
+import stream.http.ApiTokens;
 import stream.http.AuthFilter;
 import stream.http.ErrorFilter;
+import stream.http.FfmpegTools;
 import stream.http.HttpApi;
 import stream.http.SecretHash;
+import stream.http.Stores;
+import stream.http.StaticFiles;
+import stream.sse.EventInbox;
+import stream.sse.SseClient;
+import stream.sse.SseClientConfig;
+import stream.sse.SseLog;
+import stream.store.ChildProcessRepository;
 import stream.store.Database;
 import stream.store.LogRetention;
 import stream.store.LogStatus;
+import stream.store.Settings;
 import stream.store.SettingsRepository;
+import stream.store.SseEventRecord;
+import stream.store.SseEventRepository;
+import stream.store.StreamConfig;
 import stream.store.StreamConfigRepository;
 import stream.store.StreamLogRepository;
+import stream.store.UrlHistoryRepository;
 
 /** The whole object graph of one appliance, built from the launcher options; the only place that wires parts. */
 final class Appliance implements AutoCloseable {
     static final String ADMIN_PASSWORD_HASH = "admin_password_hash";
-    static final String API_TOKEN_HASH = "api_token_hash";
 
     private final LauncherOptions options;
     private final System.Logger log = System.getLogger("stream.app");
@@ -31,6 +52,9 @@ final class Appliance implements AutoCloseable {
     private LogRetention retention;
     private HttpApi http;
     private StreamLogRepository logs;
+    private Streams streams;
+    private SseClient sse;
+    private EncoderAvailability encoders;
     private boolean closed;
 
     Appliance(LauncherOptions options) {
@@ -42,20 +66,97 @@ final class Appliance implements AutoCloseable {
         db = Database.open(dataDir.resolve("streamrelay.db"));
         var configs = new StreamConfigRepository(db);
         var settings = new SettingsRepository(db);
+        var events = new SseEventRepository(db);
+        var children = new ChildProcessRepository(db);
         logs = new StreamLogRepository(db);
         ensureAdminPassword(settings, dataDir);
+        if (options.sseUrl() != null) {
+            settings.putAll(Map.of(Settings.SSE_URL, options.sseUrl(), Settings.SSE_ENABLED, "1"));
+        }
 
         retention = new LogRetention(logs, () -> settings.load().logRetentionDays());
         retention.start();
 
-        http = new HttpApi(new InetSocketAddress(options.bind(), options.port()), new ApiRoutes(configs).routes(),
+        Path home = Path.of(System.getProperty("streamrelay.home", "."));
+        PresetCatalog presets = PresetCatalog.load(firstExisting(home.resolve("share/ffmpeg-presets"),
+                Path.of("ffmpeg-presets")));
+        presets.problems().forEach(p -> logs.append(null, "preset_invalid", p, LogStatus.WARNING));
+        encoders = new EncoderAvailability(options.ffmpeg());
+        encoders.checkInBackground(presets.all());
+        CameraProbe probe = new CameraProbe(ffprobeBeside(options.ffmpeg()));
+        RelayCommands commands = new RelayCommands(options.ffmpeg(), probe, runtimeDir(dataDir));
+
+        List<StreamController> controllers = new ArrayList<>();
+        for (StreamConfig c : configs.all()) {
+            controllers.add(new StreamController(c.id(), configs, logs, children, commands,
+                    StreamController.Timing.defaults()));
+        }
+        streams = new Streams(controllers);
+
+        EventInbox inbox = new EventInbox(db, events, logs, streams.defaultStream());
+        List<SseEventRecord> last = events.recent(1, null);
+        String lastEventId = last.isEmpty() || last.get(0).lastEventId() == null ? "" : last.get(0).lastEventId();
+        sse = new SseClient(sseConfig(settings.load()), lastEventId, inbox, new SseLogToStore(logs));
+        settings.onChange(s -> sse.reconfigure(sseConfig(s)));
+
+        ApiTokens tokens = new ApiTokens(settings);
+        Stores stores = new Stores(configs, logs, new UrlHistoryRepository(db), events, settings);
+        http = new HttpApi(new InetSocketAddress(options.bind(), options.port()),
+                new ApiRoutes(streams, stores, new FfmpegTools(presets, encoders, probe), sse::status, tokens).routes(),
                 List.of(new ErrorFilter(), new AuthFilter(() -> settings.get(ADMIN_PASSWORD_HASH).orElse(null),
-                        () -> settings.get(API_TOKEN_HASH).orElse(null))),
-                null);
+                        () -> settings.get(ApiTokens.HASH_KEY).orElse(null))),
+                new StaticFiles(firstExisting(home.resolve("share/web"), Path.of("web"))));
         http.start();
         logs.append(null, "appliance_start", "streamrelay started; dashboard on port " + http.port(), LogStatus.INFO);
         log.log(System.Logger.Level.INFO, "streamrelay listening on " + options.bind() + ":" + http.port()
                 + ", data in " + dataDir);
+
+        // after the HTTP server, so /healthz answers while leftovers of a crash are cleaned up
+        streams.start();
+        inbox.start();
+        sse.start();
+    }
+
+    private static SseClientConfig sseConfig(Settings s) {
+        if (s.sseUrl() == null || !s.sseEnabled()) {
+            return SseClientConfig.disabled();
+        }
+        return SseClientConfig.of(s.sseUrl(), s.sseToken());
+    }
+
+    private static Path firstExisting(Path... candidates) {
+        for (Path p : candidates) {
+            if (Files.isDirectory(p)) {
+                return p;
+            }
+        }
+        return candidates[0];
+    }
+
+    /** ffprobe from the same folder as the given ffmpeg, or from PATH. */
+    static String ffprobeBeside(String ffmpeg) {
+        int slash = ffmpeg.lastIndexOf('/');
+        return slash < 0 ? "ffprobe" : ffmpeg.substring(0, slash + 1) + "ffprobe";
+    }
+
+    /**
+     * Files rewritten all the time (the live snapshot) go to memory, not to the SD card: systemd's RuntimeDirectory
+     * when set, else a private folder in /dev/shm, else the data folder.
+     */
+    private static Path runtimeDir(Path dataDir) throws IOException {
+        String systemd = System.getenv("RUNTIME_DIRECTORY");
+        Path dir;
+        if (systemd != null && !systemd.isBlank()) {
+            dir = Path.of(systemd.split(":")[0]);
+        } else if (Files.isDirectory(Path.of("/dev/shm")) && Files.isWritable(Path.of("/dev/shm"))) {
+            dir = Path.of("/dev/shm", "streamrelay-" + Integer.toHexString(dataDir.toString().hashCode()));
+        } else {
+            dir = dataDir.resolve("run");
+        }
+        if (!Files.isDirectory(dir)) {
+            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        return dir;
     }
 
     /**
@@ -82,10 +183,6 @@ final class Appliance implements AutoCloseable {
         log.log(System.Logger.Level.INFO, "initial admin password written to " + file);
     }
 
-    int port() {
-        return http.port();
-    }
-
     /** Stops in the reverse order of start; safe to call twice (the signal handler and the shutdown hook). */
     @Override
     public synchronized void close() {
@@ -95,6 +192,15 @@ final class Appliance implements AutoCloseable {
         closed = true;
         if (http != null) {
             http.close();
+        }
+        if (sse != null) {
+            sse.close();
+        }
+        if (streams != null) {
+            streams.close();
+        }
+        if (encoders != null) {
+            encoders.close();
         }
         if (retention != null) {
             retention.close();
@@ -108,6 +214,24 @@ final class Appliance implements AutoCloseable {
         }
         if (db != null) {
             db.close();
+        }
+    }
+
+    /** The SSE client's sentences go to stream_logs, where the dashboard shows them. */
+    private record SseLogToStore(StreamLogRepository logs) implements SseLog {
+        @Override
+        public void info(String message) {
+            logs.append(null, "sse", message, LogStatus.INFO);
+        }
+
+        @Override
+        public void warn(String message) {
+            logs.append(null, "sse", message, LogStatus.WARNING);
+        }
+
+        @Override
+        public void error(String message) {
+            logs.append(null, "sse", message, LogStatus.ERROR);
         }
     }
 }

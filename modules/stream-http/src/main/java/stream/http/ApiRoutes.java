@@ -1,46 +1,430 @@
 package stream.http;
 
 import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonArray;
 import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
 import java.io.IOException;
-import stream.core.SecretMasker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import stream.core.FieldError;
+import stream.core.StreamController;
+import stream.core.Streams;
+import stream.core.UrlValidator;
+import stream.core.ValidationException;
+import stream.core.ffmpeg.ArgsTokenizer;
+import stream.core.ffmpeg.FfmpegParamsPolicy;
+import stream.core.ffmpeg.Preset;
+import stream.core.ffmpeg.PresetAvailability;
+import stream.sse.SseStatus;
+import stream.store.ChangeSource;
+import stream.store.LogEntry;
+import stream.store.LogStatus;
+import stream.store.Settings;
 import stream.store.StreamConfig;
-import stream.store.StreamConfigRepository;
 
 /** The contract's REST routes (§4), one small handler each. The seed's routes act on the default stream. */
 public final class ApiRoutes {
-    private final StreamConfigRepository configs;
+    private final Streams streams;
+    private final Stores stores;
+    private final FfmpegTools ffmpeg;
+    private final Supplier<SseStatus> sseStatus;
+    private final ApiTokens tokens;
 
-    public ApiRoutes(StreamConfigRepository configs) {
-        this.configs = configs;
+    public ApiRoutes(Streams streams, Stores stores, FfmpegTools ffmpeg, Supplier<SseStatus> sseStatus, ApiTokens tokens) {
+        this.streams = streams;
+        this.stores = stores;
+        this.ffmpeg = ffmpeg;
+        this.sseStatus = sseStatus;
+        this.tokens = tokens;
     }
 
     public Routes routes() {
         return new Routes()
                 .get("/healthz", this::health)
-                .get("/api/config", this::getConfig);
+                .get("/api/stream/status", this::status)
+                .post("/api/stream/start", call -> start(call, call.jsonBody()))
+                .post("/api/stream/stop", call -> stop(call))
+                .post("/api/stream/restart", call -> restart(call))
+                .post("/api/stream/control", this::control)
+                .get("/api/stream/snapshot.jpg", this::snapshot)
+                .get("/api/config", this::getConfig)
+                .put("/api/config/urls", this::putUrls)
+                .put("/api/config", this::putConfig)
+                .get("/api/presets", this::presets)
+                .post("/api/probe", this::probe)
+                .get("/api/logs", this::logs)
+                .get("/api/history", this::history)
+                .get("/api/sse/events", this::sseEvents)
+                .get("/api/settings", this::getSettings)
+                .put("/api/settings", this::putSettings)
+                .post("/api/settings/token", this::newToken)
+                .get("/metrics", new MetricsRoute(streams, stores, sseStatus)::handle);
+    }
+
+    private StreamController stream() {
+        return streams.defaultStream();
+    }
+
+    /** Basic/Bearer callers are scripts ("api"); the dashboard's session is a person ("manual"). */
+    private static ChangeSource source(HttpCall call) {
+        return "session".equals(call.principal()) ? ChangeSource.MANUAL : ChangeSource.API;
     }
 
     private void health(HttpCall call) throws IOException {
         call.json(200, Json.object().add("status", "ok"));
     }
 
-    private void getConfig(HttpCall call) throws IOException {
-        boolean reveal = "true".equals(call.query("reveal"));
-        call.json(200, configJson(configs.findDefault(), reveal));
+    private void status(HttpCall call) throws IOException {
+        call.json(200, JsonViews.status(stream().status(), sseStatus.get()));
     }
 
-    /** A stream_config row as JSON, URLs masked unless {@code reveal}. */
-    static JsonObject configJson(StreamConfig c, boolean reveal) {
-        return Json.object()
-                .add("id", c.id())
-                .add("rtsp_url", reveal ? c.rtspUrl() : SecretMasker.maskUrl(c.rtspUrl()))
-                .add("rtmp_url", reveal ? c.rtmpUrl() : SecretMasker.maskUrl(c.rtmpUrl()))
-                .add("ffmpeg_params", reveal ? c.ffmpegParams() : SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl()).mask(c.ffmpegParams()))
-                .add("preset", c.preset() == null ? Json.NULL : Json.value(c.preset()))
-                .add("auto_restart", c.autoRestart())
-                .add("desired_state", c.desiredState().name().toLowerCase(java.util.Locale.ROOT))
-                .add("created_at", String.valueOf(c.createdAt()))
-                .add("updated_at", String.valueOf(c.updatedAt()));
+    private void start(HttpCall call, JsonObject body) throws IOException {
+        String rtsp = optionalString(body, "rtsp_url");
+        String rtmp = optionalString(body, "rtmp_url");
+        String id = stream().requestStart(rtsp, rtmp, source(call));
+        call.json(200, Json.object().add("success", true).add("stream_id", id).add("message", "Stream starting"));
+    }
+
+    private void stop(HttpCall call) throws IOException {
+        stream().requestStop();
+        call.json(200, Json.object().add("success", true).add("message", "Stream stopped"));
+    }
+
+    private void restart(HttpCall call) throws IOException {
+        String id = stream().requestRestart();
+        call.json(200, Json.object().add("success", true).add("stream_id", id).add("message", "Stream restarting"));
+    }
+
+    private void control(HttpCall call) throws IOException {
+        JsonObject body = call.jsonBody();
+        String action = optionalString(body, "action");
+        if (action == null) {
+            throw new ValidationException("action", "is required: start, stop or restart");
+        }
+        switch (action) {
+            case "start" -> start(call, body);
+            case "stop" -> stop(call);
+            case "restart" -> restart(call);
+            default -> throw new ValidationException("action", "must be start, stop or restart");
+        }
+    }
+
+    private void snapshot(HttpCall call) throws IOException {
+        Optional<Path> jpeg = stream().snapshot();
+        if (jpeg.isEmpty()) {
+            throw new HttpError(404, "No snapshot: the stream is not running or has not produced one yet");
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(jpeg.get());
+        } catch (IOException e) {
+            throw new HttpError(404, "No snapshot available right now");
+        }
+        call.send(200, "image/jpeg", bytes);
+    }
+
+    private void getConfig(HttpCall call) throws IOException {
+        boolean reveal = "true".equals(call.query("reveal"));
+        call.json(200, JsonViews.config(stores.configs().find(stream().id()).orElseThrow(), reveal));
+    }
+
+    private void putUrls(HttpCall call) throws IOException {
+        JsonObject body = call.jsonBody();
+        List<FieldError> errors = new ArrayList<>();
+        String rtsp = requiredString(body, "rtsp_url", errors);
+        String rtmp = requiredString(body, "rtmp_url", errors);
+        boolean restart = optionalBoolean(body, "restart_stream", true);
+        if (rtsp != null) {
+            UrlValidator.rtspProblem(rtsp).ifPresent(p -> errors.add(new FieldError("rtsp_url", p)));
+        }
+        if (rtmp != null) {
+            UrlValidator.rtmpProblem(rtmp).ifPresent(p -> errors.add(new FieldError("rtmp_url", p)));
+        }
+        if (!errors.isEmpty()) {
+            JsonObject answer = errorBody("Invalid URLs: nothing was changed", errors).add("validated", false);
+            call.json(400, answer);
+            return;
+        }
+        stream().saveUrls(rtsp, rtmp, source(call));
+        stream().configChanged(restart);
+        call.json(200, Json.object().add("success", true).add("validated", true).add("errors", new JsonArray()));
+    }
+
+    private void putConfig(HttpCall call) throws IOException {
+        JsonObject body = call.jsonBody();
+        List<FieldError> errors = new ArrayList<>();
+        for (JsonObject.Member m : body) {
+            if (!List.of("ffmpeg_params", "preset", "auto_restart").contains(m.getName())) {
+                errors.add(new FieldError(m.getName(), "is not a setting of PUT /api/config"));
+            }
+        }
+        String params = null;
+        String presetName = null;
+        if (body.get("preset") != null && body.get("ffmpeg_params") != null) {
+            errors.add(new FieldError("preset", "give either preset or ffmpeg_params, not both"));
+        } else if (body.get("preset") != null) {
+            presetName = optionalString(body, "preset");
+            Optional<Preset> preset = presetName == null ? Optional.empty() : ffmpeg.presets().find(presetName);
+            if (preset.isEmpty()) {
+                errors.add(new FieldError("preset", "no preset named '" + presetName + "' (see GET /api/presets)"));
+            } else {
+                PresetAvailability a = ffmpeg.encoders().check(preset.get());
+                if (!a.available()) {
+                    errors.add(new FieldError("preset", "cannot run on this machine: " + a.reason()));
+                }
+                params = preset.get().argsLine();
+            }
+        } else if (body.get("ffmpeg_params") != null) {
+            params = optionalString(body, "ffmpeg_params");
+            if (params == null || params.isBlank()) {
+                errors.add(new FieldError("ffmpeg_params", "must not be empty"));
+            } else {
+                try {
+                    FfmpegParamsPolicy.check(ArgsTokenizer.tokenize(params));
+                } catch (ValidationException e) {
+                    errors.addAll(e.errors());
+                }
+            }
+        }
+        Boolean autoRestart = null;
+        if (body.get("auto_restart") != null) {
+            if (!body.get("auto_restart").isBoolean()) {
+                errors.add(new FieldError("auto_restart", "must be true or false"));
+            } else {
+                autoRestart = body.get("auto_restart").asBoolean();
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        long id = stream().id();
+        String finalParams = params;
+        String finalPreset = presetName;
+        Boolean finalAuto = autoRestart;
+        stores.configs().find(id).orElseThrow();
+        if (finalParams != null) {
+            stores.configs().updateEncoding(id, finalParams, finalPreset);
+            stores.logs().append(id, "config_change", finalPreset != null ? "Preset changed to " + finalPreset
+                    : "ffmpeg parameters changed", LogStatus.INFO);
+            stream().configChanged(true);
+        }
+        if (finalAuto != null) {
+            stores.configs().updateAutoRestart(id, finalAuto);
+        }
+        call.json(200, Json.object().add("success", true).add("errors", new JsonArray()));
+    }
+
+    private void presets(HttpCall call) throws IOException {
+        JsonArray list = new JsonArray();
+        for (Preset p : ffmpeg.presets().all()) {
+            JsonArray args = new JsonArray();
+            p.args().forEach(args::add);
+            PresetAvailability a = ffmpeg.encoders().check(p);
+            list.add(Json.object()
+                    .add("name", p.name())
+                    .add("description", p.description())
+                    .add("hardware", p.hardware())
+                    .add("encoder", p.encoder())
+                    .add("arguments", args)
+                    .add("ffmpeg_params", p.argsLine())
+                    .add("available", a.available())
+                    .add("reason", JsonViews.str(a.reason())));
+        }
+        call.json(200, Json.object().add("presets", list));
+    }
+
+    private void probe(HttpCall call) throws IOException {
+        JsonObject body = call.jsonBody();
+        List<FieldError> errors = new ArrayList<>();
+        String url = requiredString(body, "rtsp_url", errors);
+        if (url != null) {
+            UrlValidator.rtspProblem(url).ifPresent(p -> errors.add(new FieldError("rtsp_url", p)));
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        call.json(200, JsonViews.probe(ffmpeg.probe().probe(url)));
+    }
+
+    private void logs(HttpCall call) throws IOException {
+        int limit = intParam(call, "limit", 100, 1, 1000);
+        Long before = call.query("before_id") == null ? null : (long) intParam(call, "before_id", 0, 1, Integer.MAX_VALUE);
+        String status = call.query("status");
+        LogStatus st = null;
+        if (status != null) {
+            st = LogStatus.parse(status);
+            if (st == null) {
+                throw new ValidationException("status", "must be success, error, warning or info");
+            }
+        }
+        List<LogEntry> page = stores.logs().page(limit, before, call.query("event_type"), st);
+        JsonValue next = page.size() == limit ? Json.value(page.get(page.size() - 1).id()) : Json.NULL;
+        call.json(200, Json.object().add("logs", JsonViews.array(page.stream().map(JsonViews::log).toList()))
+                .add("next_before_id", next));
+    }
+
+    private void history(HttpCall call) throws IOException {
+        int limit = intParam(call, "limit", 50, 1, 1000);
+        call.json(200, Json.object().add("history",
+                JsonViews.array(stores.history().recent(limit).stream().map(JsonViews::history).toList())));
+    }
+
+    private void sseEvents(HttpCall call) throws IOException {
+        int limit = intParam(call, "limit", 50, 1, 1000);
+        String p = call.query("processed");
+        Boolean processed = null;
+        if (p != null) {
+            if (!p.equals("true") && !p.equals("false")) {
+                throw new ValidationException("processed", "must be true or false");
+            }
+            processed = Boolean.valueOf(p);
+        }
+        call.json(200, Json.object().add("events",
+                JsonViews.array(stores.events().recent(limit, processed).stream().map(JsonViews::sseEvent).toList())));
+    }
+
+    private void getSettings(HttpCall call) throws IOException {
+        Settings s = stores.settings().load();
+        call.json(200, Json.object()
+                .add("sse_url", JsonViews.str(s.sseUrl() == null ? null : stream.core.SecretMasker.maskUrl(s.sseUrl())))
+                .add("sse_enabled", s.sseEnabled())
+                .add("sse_token_set", s.sseToken() != null)
+                .add("log_retention_days", s.logRetentionDays())
+                .add("api_token_set", tokens.isSet()));
+    }
+
+    private void putSettings(HttpCall call) throws IOException {
+        JsonObject body = call.jsonBody();
+        List<FieldError> errors = new ArrayList<>();
+        Map<String, String> values = new LinkedHashMap<>();
+        for (JsonObject.Member m : body) {
+            JsonValue v = m.getValue();
+            switch (m.getName()) {
+                case "sse_url" -> {
+                    if (v.isNull() || (v.isString() && v.asString().isEmpty())) {
+                        values.put(Settings.SSE_URL, "");
+                    } else if (!v.isString() || !isHttpUrl(v.asString())) {
+                        errors.add(new FieldError("sse_url", "must be an http:// or https:// URL with a host"));
+                    } else {
+                        values.put(Settings.SSE_URL, v.asString());
+                    }
+                }
+                case "sse_enabled" -> {
+                    if (!v.isBoolean()) {
+                        errors.add(new FieldError("sse_enabled", "must be true or false"));
+                    } else {
+                        values.put(Settings.SSE_ENABLED, v.asBoolean() ? "1" : "0");
+                    }
+                }
+                case "sse_token" -> {
+                    if (v.isNull()) {
+                        values.put(Settings.SSE_TOKEN, "");
+                    } else if (!v.isString() || v.asString().length() > 4096
+                            || v.asString().chars().anyMatch(ch -> ch < 0x21 || ch > 0x7e)) {
+                        errors.add(new FieldError("sse_token", "must be printable ASCII without spaces, at most 4096 characters"));
+                    } else {
+                        values.put(Settings.SSE_TOKEN, v.asString());
+                    }
+                }
+                case "log_retention_days" -> {
+                    if (!v.isNumber() || v.asDouble() != Math.floor(v.asDouble()) || v.asDouble() < 1 || v.asDouble() > 3650) {
+                        errors.add(new FieldError("log_retention_days", "must be a whole number of days from 1 to 3650"));
+                    } else {
+                        values.put(Settings.LOG_RETENTION_DAYS, Integer.toString((int) v.asDouble()));
+                    }
+                }
+                default -> errors.add(new FieldError(m.getName(), "is not a setting"));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        if (!values.isEmpty()) {
+            stores.settings().putAll(values);
+        }
+        call.json(200, Json.object().add("success", true).add("errors", new JsonArray()));
+    }
+
+    private void newToken(HttpCall call) throws IOException {
+        String token = tokens.rotate();
+        // the one place the contract shows a secret on purpose: the new token, once
+        call.json(200, Json.object().add("success", true).add("token", token)
+                .add("message", "Store this token now; it is not shown again"));
+    }
+
+    static boolean isHttpUrl(String s) {
+        try {
+            java.net.URI u = new java.net.URI(s);
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
+            return (scheme.equals("http") || scheme.equals("https")) && u.getHost() != null && s.length() <= 2048;
+        } catch (java.net.URISyntaxException e) {
+            return false;
+        }
+    }
+
+    static JsonObject errorBody(String message, List<FieldError> errors) {
+        JsonArray list = new JsonArray();
+        for (FieldError fe : errors) {
+            list.add(Json.object().add("field", fe.field()).add("message", fe.message()));
+        }
+        return Json.object().add("success", false).add("message", message).add("errors", list);
+    }
+
+    private static String optionalString(JsonObject body, String name) {
+        JsonValue v = body.get(name);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isString()) {
+            throw new ValidationException(name, "must be a string");
+        }
+        return v.asString();
+    }
+
+    private static String requiredString(JsonObject body, String name, List<FieldError> errors) {
+        JsonValue v = body.get(name);
+        if (v == null || v.isNull()) {
+            errors.add(new FieldError(name, "is required"));
+            return null;
+        }
+        if (!v.isString()) {
+            errors.add(new FieldError(name, "must be a string"));
+            return null;
+        }
+        return v.asString();
+    }
+
+    private static boolean optionalBoolean(JsonObject body, String name, boolean dflt) {
+        JsonValue v = body.get(name);
+        if (v == null || v.isNull()) {
+            return dflt;
+        }
+        if (!v.isBoolean()) {
+            throw new ValidationException(name, "must be true or false");
+        }
+        return v.asBoolean();
+    }
+
+    private static int intParam(HttpCall call, String name, int dflt, int min, int max) {
+        String s = call.query(name);
+        if (s == null) {
+            return dflt;
+        }
+        try {
+            int v = Integer.parseInt(s);
+            if (v >= min && v <= max) {
+                return v;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ValidationException(name, "must be a whole number from " + min + " to " + max);
     }
 }

@@ -142,11 +142,15 @@ final class ApplianceProcess implements AutoCloseable {
         process.waitFor();
     }
 
+    /** SIGTERM first, so the appliance stops its ffmpeg as it would under systemd; SIGKILL only if it hangs. */
     @Override
     public void close() throws InterruptedException {
         if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+            process.destroy();
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
         }
     }
 }

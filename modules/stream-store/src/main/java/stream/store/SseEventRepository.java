@@ -61,6 +61,26 @@ public final class SseEventRepository {
         return query("SELECT " + COLUMNS + " FROM sse_events" + where + " ORDER BY id DESC LIMIT ?", limit);
     }
 
+    /**
+     * Whether another row with the same SSE id, type and data was already decided: a server replaying after a
+     * reconnect. The id alone is not enough: it persists across events that do not set their own.
+     */
+    public boolean isDuplicateOfProcessed(SseEventRecord row) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT 1 FROM sse_events WHERE processed = 1 AND last_event_id = ? AND event_type = ?
+                    AND event_data IS ? AND id <> ? LIMIT 1""")) {
+                ps.setString(1, row.lastEventId());
+                ps.setString(2, row.eventType());
+                ps.setString(3, row.eventData());
+                ps.setLong(4, row.id());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next();
+                }
+            }
+        });
+    }
+
     /** Whether an event carrying this SSE id, other than row {@code exceptRowId}, was already decided. */
     public boolean isSseIdProcessed(String lastEventId, long exceptRowId) {
         return db.read(c -> {
@@ -70,6 +90,19 @@ public final class SseEventRepository {
                 ps.setLong(2, exceptRowId);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next();
+                }
+            }
+        });
+    }
+
+    /** The SSE id stored with the row before {@code rowId}, or null when it is the first. */
+    public String previousLastEventId(long rowId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT last_event_id FROM sse_events WHERE id < ? ORDER BY id DESC LIMIT 1")) {
+                ps.setLong(1, rowId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? rs.getString(1) : null;
                 }
             }
         });

@@ -102,15 +102,19 @@ class RepositoryTest {
         events.markProcessed(a.id(), SseEventRecord.Outcome.APPLIED, null, "2026-01-01T00:00:00Z");
         events.markProcessed(b.id(), SseEventRecord.Outcome.IGNORED, "not a url_update", null);
         assertTrue(events.unprocessed().isEmpty());
-        assertTrue(events.isSseIdProcessed("7", -1));
-        assertFalse(events.isSseIdProcessed("7", a.id()), "a row is not a duplicate of itself");
-        assertFalse(events.isSseIdProcessed("8", -1));
+        SseEventRecord replay = events.insert("url_update", a.eventData(), "7");
+        SseEventRecord sameIdOtherData = events.insert("url_update", "{}", "7");
+        assertTrue(events.isDuplicateOfProcessed(replay));
+        assertFalse(events.isDuplicateOfProcessed(sameIdOtherData), "an id persists across events; data tells them apart");
+        assertFalse(events.isDuplicateOfProcessed(a), "a row is not a duplicate of itself");
+        events.markProcessed(replay.id(), SseEventRecord.Outcome.SKIPPED, "replay", null);
+        events.markProcessed(sameIdOtherData.id(), SseEventRecord.Outcome.REJECTED, "no url", null);
         assertEquals("2026-01-01T00:00:00Z", events.newestAppliedTimestamp().orElseThrow());
         List<SseEventRecord> recent = events.recent(10, true);
-        assertEquals(b.id(), recent.get(0).id());
-        assertEquals(SseEventRecord.Outcome.IGNORED, recent.get(0).outcome());
+        assertEquals(sameIdOtherData.id(), recent.get(0).id());
+        assertEquals(SseEventRecord.Outcome.REJECTED, recent.get(0).outcome());
         assertEquals(1, events.count(SseEventRecord.Outcome.APPLIED));
-        assertEquals(2, events.countAll());
+        assertEquals(4, events.countAll());
     }
 
     @Test

@@ -1,0 +1,59 @@
+package stream.core;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import stream.core.ffmpeg.CameraAudio;
+import stream.core.ffmpeg.CameraProbe;
+import stream.core.ffmpeg.EncodingArgs;
+import stream.core.ffmpeg.FfmpegCommand;
+import stream.core.ffmpeg.ProbeResult;
+import stream.store.StreamConfig;
+
+/**
+ * Turns a stream's stored configuration into the ffmpeg argument list: its checked encoding arguments, the camera's
+ * audio (probed once per camera URL, since the answer decides whether silence must be added for YouTube) and the
+ * path of its live snapshot.
+ */
+public final class RelayCommands {
+    private final String ffmpeg;
+    private final CameraProbe probe;
+    private final Path runtimeDir;
+    private final Map<String, CameraAudio> audioByCamera = new ConcurrentHashMap<>();
+
+    /** @param runtimeDir where snapshots are written: memory-backed where possible, they change every 10 s */
+    public RelayCommands(String ffmpeg, CameraProbe probe, Path runtimeDir) {
+        this.ffmpeg = ffmpeg;
+        this.probe = probe;
+        this.runtimeDir = runtimeDir;
+    }
+
+    /** The command for this configuration; a refused ffmpeg_params throws {@link ValidationException}. */
+    public List<String> commandFor(StreamConfig c) {
+        EncodingArgs encoding = EncodingArgs.parse(c.ffmpegParams());
+        return new FfmpegCommand(ffmpeg, c.rtspUrl(), c.rtmpUrl(), encoding, audioOf(c.rtspUrl()),
+                Optional.of(snapshotPath(c.id()))).arguments();
+    }
+
+    public Path snapshotPath(long streamId) {
+        return runtimeDir.toAbsolutePath().resolve("snapshot-" + streamId + ".jpg");
+    }
+
+    /** Only a successful probe is remembered: a camera that is down now is probed again at the next start. */
+    private CameraAudio audioOf(String rtspUrl) {
+        CameraAudio known = audioByCamera.get(rtspUrl);
+        if (known != null) {
+            return known;
+        }
+        ProbeResult r = probe.probe(rtspUrl);
+        if (!r.ok()) {
+            return CameraAudio.UNKNOWN;
+        }
+        CameraAudio audio = r.audioCodec() == null ? CameraAudio.NONE
+                : "aac".equals(r.audioCodec()) ? CameraAudio.AAC : CameraAudio.OTHER;
+        audioByCamera.put(rtspUrl, audio);
+        return audio;
+    }
+}

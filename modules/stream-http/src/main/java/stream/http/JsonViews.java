@@ -1,0 +1,150 @@
+package stream.http;
+
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonArray;
+import com.eclipsesource.json.JsonObject;
+import com.eclipsesource.json.JsonValue;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import stream.core.SecretMasker;
+import stream.core.StreamMetrics;
+import stream.core.StreamStatus;
+import stream.core.ffmpeg.ProbeResult;
+import stream.sse.SseStatus;
+import stream.store.LogEntry;
+import stream.store.SseEventRecord;
+import stream.store.StreamConfig;
+import stream.store.UrlChange;
+
+/** The JSON shapes of the contract's answers; every URL and free text that may hold a secret is masked here. */
+final class JsonViews {
+    private JsonViews() {
+    }
+
+    static JsonValue str(String s) {
+        return s == null ? Json.NULL : Json.value(s);
+    }
+
+    static JsonValue num(Double d) {
+        return d == null || d.isNaN() || d.isInfinite() ? Json.NULL : Json.value(d);
+    }
+
+    static JsonValue num(Long l) {
+        return l == null ? Json.NULL : Json.value(l);
+    }
+
+    static JsonValue time(Instant t) {
+        return t == null ? Json.NULL : Json.value(t.toString());
+    }
+
+    static JsonObject config(StreamConfig c, boolean reveal) {
+        SecretMasker masker = SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl());
+        return Json.object()
+                .add("id", c.id())
+                .add("rtsp_url", reveal ? c.rtspUrl() : SecretMasker.maskUrl(c.rtspUrl()))
+                .add("rtmp_url", reveal ? c.rtmpUrl() : SecretMasker.maskUrl(c.rtmpUrl()))
+                .add("ffmpeg_params", reveal ? c.ffmpegParams() : masker.mask(c.ffmpegParams()))
+                .add("preset", str(c.preset()))
+                .add("auto_restart", c.autoRestart())
+                .add("desired_state", c.desiredState().name().toLowerCase(Locale.ROOT))
+                .add("created_at", time(c.createdAt()))
+                .add("updated_at", time(c.updatedAt()));
+    }
+
+    static JsonObject status(StreamStatus s, SseStatus sse) {
+        StreamMetrics m = s.metrics();
+        JsonObject metrics = Json.object()
+                .add("fps", num(m.fps()))
+                .add("bitrate_kbps", num(m.bitrateKbps()))
+                .add("speed", num(m.speed()))
+                .add("frames", num(m.frames()))
+                .add("drop_frames", num(m.dropFrames()))
+                .add("dup_frames", num(m.dupFrames()))
+                .add("out_time_s", num(m.outTimeS()));
+        return Json.object()
+                .add("state", s.state().wire())
+                .add("stream_id", str(s.streamId()))
+                .add("pid", num(s.pid()))
+                .add("started_at", time(s.startedAt()))
+                .add("uptime_s", s.uptimeSeconds())
+                .add("rtsp_url", str(s.rtspUrl()))
+                .add("rtmp_url", str(s.rtmpUrl()))
+                .add("preset", str(s.preset()))
+                .add("metrics", metrics)
+                .add("restarts", s.restarts())
+                .add("last_error", str(s.lastError()))
+                .add("warning", str(s.warning()))
+                .add("sse", sse(sse));
+    }
+
+    static JsonObject sse(SseStatus sse) {
+        if (sse == null) {
+            return Json.object().add("state", "disabled").add("url", Json.NULL).add("last_event_id", Json.NULL)
+                    .add("last_event_at", Json.NULL);
+        }
+        return Json.object()
+                .add("state", sse.state().wire())
+                .add("url", str(sse.url()))
+                .add("last_event_id", str(sse.lastEventId() == null || sse.lastEventId().isEmpty() ? null : sse.lastEventId()))
+                .add("last_event_at", time(sse.lastEventAt()));
+    }
+
+    static JsonObject log(LogEntry e) {
+        return Json.object()
+                .add("id", e.id())
+                .add("config_id", num(e.configId()))
+                .add("event_type", e.eventType())
+                .add("message", str(SecretMasker.forUrls().mask(e.message())))
+                .add("status", e.status() == null ? Json.NULL : Json.value(e.status().sql()))
+                .add("timestamp", time(e.timestamp()));
+    }
+
+    static JsonObject history(UrlChange h) {
+        return Json.object()
+                .add("id", h.id())
+                .add("config_id", num(h.configId()))
+                .add("old_rtsp_url", str(SecretMasker.maskUrl(h.oldRtspUrl())))
+                .add("new_rtsp_url", str(SecretMasker.maskUrl(h.newRtspUrl())))
+                .add("old_rtmp_url", str(SecretMasker.maskUrl(h.oldRtmpUrl())))
+                .add("new_rtmp_url", str(SecretMasker.maskUrl(h.newRtmpUrl())))
+                .add("change_source", h.source() == null ? Json.NULL : Json.value(h.source().sql()))
+                .add("changed_at", time(h.changedAt()));
+    }
+
+    static JsonObject sseEvent(SseEventRecord e) {
+        return Json.object()
+                .add("id", e.id())
+                .add("event_type", e.eventType())
+                .add("event_data", str(SecretMasker.forUrls().mask(e.eventData())))
+                .add("last_event_id", str(e.lastEventId()))
+                .add("processed", e.processed())
+                .add("outcome", e.outcome() == null ? Json.NULL : Json.value(e.outcome().sql()))
+                .add("outcome_reason", str(SecretMasker.forUrls().mask(e.outcomeReason())))
+                .add("received_at", time(e.receivedAt()));
+    }
+
+    static JsonObject probe(ProbeResult r) {
+        JsonArray advice = new JsonArray();
+        r.advice().forEach(advice::add);
+        JsonObject o = Json.object().add("success", r.ok()).add("ok", r.ok());
+        if (r.ok()) {
+            o.add("video", Json.object()
+                            .add("codec", str(r.videoCodec()))
+                            .add("width", r.width() == null ? Json.NULL : Json.value(r.width()))
+                            .add("height", r.height() == null ? Json.NULL : Json.value(r.height()))
+                            .add("fps", num(r.fps()))
+                            .add("keyframe_interval_s", num(r.keyframeIntervalSeconds())))
+                    .add("audio", r.audioCodec() == null ? Json.NULL : Json.object().add("codec", r.audioCodec()));
+        } else {
+            o.add("message", str(r.reason()));
+        }
+        return o.add("advice", advice);
+    }
+
+    static JsonArray array(List<JsonObject> items) {
+        JsonArray a = new JsonArray();
+        items.forEach(a::add);
+        return a;
+    }
+}

@@ -1,0 +1,110 @@
+package stream.sse;
+
+import java.util.Optional;
+import stream.core.SecretMasker;
+import stream.core.StreamController;
+import stream.core.ValidationException;
+import stream.store.ChangeSource;
+import stream.store.Database;
+import stream.store.LogStatus;
+import stream.store.SseEventRecord;
+import stream.store.SseEventRecord.Outcome;
+import stream.store.SseEventRepository;
+import stream.store.StreamLogRepository;
+
+/**
+ * Where control events land: each is stored in sse_events before anything is done with it, then decided (applied,
+ * rejected, skipped or ignored) and marked processed in the same transaction as its effect, so a crash in between
+ * neither loses nor repeats it. Events found undecided at start-up are decided then.
+ */
+public final class EventInbox implements SseListener {
+    private final Database db;
+    private final SseEventRepository events;
+    private final StreamLogRepository logs;
+    private final StreamController stream;
+
+    public EventInbox(Database db, SseEventRepository events, StreamLogRepository logs, StreamController stream) {
+        this.db = db;
+        this.events = events;
+        this.logs = logs;
+        this.stream = stream;
+    }
+
+    /** Decides the events a crash left stored but undecided, oldest first. */
+    public void start() {
+        for (SseEventRecord e : events.unprocessed()) {
+            decide(e);
+        }
+    }
+
+    @Override
+    public void onEvent(SseEvent event) {
+        SseEventRecord row = events.insert(event.type(), event.data(), event.lastEventId());
+        decide(row);
+    }
+
+    /** Decides one stored event; returns the outcome (for tests and benchmarks). */
+    Outcome decide(SseEventRecord row) {
+        Optional<UrlUpdate> update;
+        try {
+            update = UrlUpdate.from(row.eventType(), row.eventData());
+        } catch (UrlUpdate.Invalid e) {
+            return reject(row, e.getMessage());
+        }
+        if (update.isEmpty()) {
+            events.markProcessed(row.id(), Outcome.IGNORED, "not a url_update event", null);
+            return Outcome.IGNORED;
+        }
+        UrlUpdate u = update.get();
+        if (isReplay(row)) {
+            return skip(row, "an identical event with id " + row.lastEventId() + " was already processed");
+        }
+        String ts = u.sortableTimestamp();
+        if (ts != null) {
+            Optional<String> newest = events.newestAppliedTimestamp();
+            if (newest.isPresent() && ts.compareTo(newest.get()) < 0) {
+                return skip(row, "older (" + u.timestamp() + ") than the newest applied update");
+            }
+        }
+        try {
+            db.transaction(() -> {
+                stream.saveUrls(u.rtspUrl(), u.rtmpUrl(), ChangeSource.SSE);
+                events.markProcessed(row.id(), Outcome.APPLIED, null, ts);
+            });
+        } catch (ValidationException e) {
+            return reject(row, e.getMessage());
+        }
+        logs.append(stream.id(), "sse_url_update", "URL update from the control server applied"
+                + (u.restartRequired() ? "" : " (saved; no restart requested)"), LogStatus.SUCCESS);
+        stream.configChanged(u.restartRequired());
+        return Outcome.APPLIED;
+    }
+
+    /**
+     * An event whose own id was already processed, or a server replaying after a reconnect (same id, same data).
+     * The last event ID persists across events that set none (WHATWG), so an id counts as the event's own only when it
+     * differs from the one stored with the event before it.
+     */
+    private boolean isReplay(SseEventRecord row) {
+        String id = row.lastEventId();
+        if (id == null || id.isEmpty()) {
+            return false;
+        }
+        boolean ownId = !id.equals(events.previousLastEventId(row.id()));
+        return (ownId && events.isSseIdProcessed(id, row.id())) || events.isDuplicateOfProcessed(row);
+    }
+
+    private Outcome reject(SseEventRecord row, String reason) {
+        String masked = SecretMasker.forUrls().mask(reason);
+        events.markProcessed(row.id(), Outcome.REJECTED, masked, null);
+        logs.append(stream.id(), "sse_rejected", "URL update from the control server rejected: " + masked
+                + "; nothing was changed", LogStatus.WARNING);
+        return Outcome.REJECTED;
+    }
+
+    private Outcome skip(SseEventRecord row, String reason) {
+        events.markProcessed(row.id(), Outcome.SKIPPED, reason, null);
+        logs.append(stream.id(), "sse_skipped", "URL update from the control server skipped: " + reason, LogStatus.INFO);
+        return Outcome.SKIPPED;
+    }
+}
