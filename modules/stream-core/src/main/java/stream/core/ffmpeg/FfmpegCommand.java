@@ -1,0 +1,199 @@
+package stream.core.ffmpeg;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+import stream.core.SecretMasker;
+import stream.core.UrlValidator;
+import stream.core.ValidationException;
+
+/**
+ * The ffmpeg command that relays one camera to one RTMP destination, as an argument list for {@link ProcessBuilder}
+ * (never a shell), optionally also writing a small preview JPEG.
+ *
+ * @param ffmpeg the ffmpeg executable (a path, or a name looked up on PATH)
+ * @param rtspUrl the camera; must pass {@link UrlValidator#rtspProblem}
+ * @param rtmpUrl the destination; must pass {@link UrlValidator#rtmpProblem}
+ * @param encoding the preset's or user's encoding arguments, already checked
+ * @param cameraAudio what audio the camera sends
+ * @param snapshot where to keep a preview JPEG (an absolute path), or empty for none
+ */
+public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, EncodingArgs encoding,
+                            CameraAudio cameraAudio, Optional<Path> snapshot) {
+
+    /** The silent source added when the camera has no audio: YouTube refuses a stream without an audio track. */
+    static final String SILENCE = "anullsrc=r=44100:cl=stereo";
+    /** RTSP socket timeout in microseconds (ffmpeg 5.x's -timeout; -stimeout is gone since 5.0). */
+    static final String RTSP_TIMEOUT_US = "5000000";
+    /**
+     * RTMP read/write timeout in microseconds. Without it a server that accepts the TCP connection but never answers
+     * the handshake keeps ffmpeg 5.1 waiting for ever; with it ffmpeg ends with "Connection timed out".
+     */
+    static final String RTMP_RW_TIMEOUT_US = "10000000";
+    /**
+     * The preview: the first frame, then one frame at least 10 s after the last one taken, 640 pixels wide.
+     * select (not fps=1/10) so the first snapshot appears at once rather than after 5 s.
+     */
+    static final String SNAPSHOT_FILTER = "select='isnan(prev_selected_t)+gte(t-prev_selected_t,10)',scale=640:-2";
+    /** Used when the arguments do not say, since FLV's defaults (Sorenson video, MP3 audio) are not what YouTube takes. */
+    static final String DEFAULT_VIDEO_CODEC = "libx264";
+    static final String DEFAULT_AUDIO_BITRATE = "128k";
+    static final String DEFAULT_AUDIO_RATE = "44100";
+
+    public FfmpegCommand {
+        Objects.requireNonNull(encoding, "encoding");
+        Objects.requireNonNull(cameraAudio, "cameraAudio");
+        Objects.requireNonNull(snapshot, "snapshot");
+        if (ffmpeg == null || ffmpeg.isBlank() || ParamValues.hasControlCharacter(ffmpeg)) {
+            throw new IllegalArgumentException("ffmpeg must name an executable");
+        }
+        UrlValidator.requireValid(Objects.requireNonNull(rtspUrl, "rtspUrl"), Objects.requireNonNull(rtmpUrl,
+                "rtmpUrl"));
+        // A relative path could start with '-' and be read as an option; an absolute one starts with '/'.
+        snapshot.ifPresent(path -> {
+            if (!path.isAbsolute()) {
+                throw new ValidationException("snapshot", "must be an absolute path");
+            }
+        });
+    }
+
+    /** A command without a snapshot. */
+    public FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, EncodingArgs encoding,
+                         CameraAudio cameraAudio) {
+        this(ffmpeg, rtspUrl, rtmpUrl, encoding, cameraAudio, Optional.empty());
+    }
+
+    /** The full argument list, the executable first. */
+    public List<String> arguments() {
+        List<String> cameraOptions = List.of(
+                "-rtsp_transport", "tcp",
+                "-timeout", RTSP_TIMEOUT_US,
+                // Cameras often send broken timestamps; Restreamer sets +genpts on every RTSP input.
+                "-fflags", "+genpts",
+                // With a second (silent) input ffmpeg reads each input in its own thread; the default queue of 8
+                // packets makes 5.1 warn "Thread message queue blocking" while the encoder starts.
+                "-thread_queue_size", "512");
+        return build(cameraOptions, rtspUrl, rtmpUrl);
+    }
+
+    /**
+     * Test seam: the same command with a local media file in place of the camera, read at its native rate like a
+     * live source, and a local file in place of the RTMP destination.
+     */
+    List<String> argumentsForLocalFiles(Path input, Path output) {
+        return build(List.of("-re", "-fflags", "+genpts", "-thread_queue_size", "512"),
+                input.toAbsolutePath().toString(), output.toAbsolutePath().toString());
+    }
+
+    /** Whether the camera's video is passed through unchanged. */
+    public boolean videoCopy() {
+        return encoding.videoCopy();
+    }
+
+    /** Whether silence is added in place of the camera's audio. */
+    public boolean silentAudio() {
+        return cameraAudio == CameraAudio.NONE || cameraAudio == CameraAudio.UNKNOWN;
+    }
+
+    /** The command line for logs, with URL secrets masked. */
+    public String maskedCommandLine() {
+        return SecretMasker.forUrls(rtspUrl, rtmpUrl).mask(String.join(" ", arguments()));
+    }
+
+    /** Masks the URLs so that logging the record does not leak a password or stream key. */
+    @Override
+    public String toString() {
+        return "FfmpegCommand[" + SecretMasker.maskUrl(rtspUrl) + " -> " + SecretMasker.maskUrl(rtmpUrl)
+                + ", encoding=" + encoding.tokens() + ", cameraAudio=" + cameraAudio + ", snapshot="
+                + snapshot.map(Path::toString).orElse("none") + "]";
+    }
+
+    private List<String> build(List<String> inputOptions, String input, String output) {
+        Map<String, String> settings = encoding.settings();
+        boolean silent = silentAudio();
+        boolean copyAudio = !silent && cameraAudio == CameraAudio.AAC
+                && "copy".equals(settings.getOrDefault("c:a", "copy"));
+
+        // Shape: global options, the camera (input 0), silence (input 1) when the camera has no usable audio, the RTMP
+        // output with the checked encoding arguments, then the snapshot output. No -nostdin: the supervisor stops
+        // ffmpeg by writing 'q' to its standard input, which lets it finish the FLV stream cleanly.
+        List<String> args = new ArrayList<>();
+        args.add(ffmpeg);
+        // level+ prefixes each line with [error], [warning]...; the FailureClassifier reads them.
+        args.addAll(List.of("-hide_banner", "-loglevel", "level+info", "-nostats", "-progress", "pipe:1"));
+        // -y: the snapshot file exists after the first run, and without -y ffmpeg would ask on stdin to overwrite.
+        args.add("-y");
+
+        args.addAll(inputOptions);
+        if (videoCopy() && snapshot.isPresent()) {
+            // A decoder option: only the snapshot output decodes when video is copied, so it decodes keyframes
+            // only. Measured on 5.1: the copied stream keeps every packet; decoding CPU drops about 5 times.
+            args.addAll(List.of("-skip_frame", "nokey"));
+        }
+        args.addAll(List.of("-i", input));
+        if (silent) {
+            args.addAll(List.of("-f", "lavfi", "-i", SILENCE));
+        }
+
+        args.addAll(List.of("-map", "0:v:0", "-map", silent ? "1:a:0" : "0:a:0"));
+        args.addAll(encodingTokens(copyAudio));
+        if (!settings.containsKey("c:v")) {
+            args.addAll(List.of("-c:v", DEFAULT_VIDEO_CODEC));
+        }
+        if (!settings.containsKey("c:a")) {
+            args.addAll(List.of("-c:a", copyAudio ? "copy" : "aac"));
+        }
+        if (!copyAudio) {
+            if (!settings.containsKey("b:a")) {
+                args.addAll(List.of("-b:a", DEFAULT_AUDIO_BITRATE));
+            }
+            if (!settings.containsKey("ar")) {
+                args.addAll(List.of("-ar", DEFAULT_AUDIO_RATE));
+            }
+        }
+        if (silent) {
+            // anullsrc never ends: without -shortest ffmpeg 5.1 keeps sending silence after the camera's stream
+            // ends and never exits (measured). -shortest ends the output with the video.
+            args.add("-shortest");
+        }
+        if (!settings.containsKey("flvflags")) {
+            // RTMP cannot seek back to write duration and size; this spares the two warnings at every stop.
+            args.addAll(List.of("-flvflags", "no_duration_filesize"));
+        }
+        args.addAll(List.of("-rw_timeout", RTMP_RW_TIMEOUT_US));
+        if (!settings.containsKey("f")) {
+            args.addAll(List.of("-f", "flv"));
+        }
+        args.add(output);
+
+        snapshot.ifPresent(path -> {
+            args.addAll(List.of("-map", "0:v:0", "-vf", SNAPSHOT_FILTER,
+                    // image2 is constant frame rate by default in 5.1: without vfr the one selected frame is
+                    // duplicated to the camera's rate and the file rewritten 25 times a second.
+                    "-fps_mode", "vfr", "-q:v", "5"));
+            String limit = settings.get("t");
+            if (limit != null) {
+                // -t applies per output: without it here the snapshot output would outlive the RTMP one.
+                args.addAll(List.of("-t", limit));
+            }
+            args.addAll(List.of("-update", "1", "-atomic_writing", "1", "-f", "image2", path.toString()));
+        });
+        return List.copyOf(args);
+    }
+
+    /** The encoding tokens, with an audio copy turned into AAC when the camera's audio is not AAC. */
+    private List<String> encodingTokens(boolean copyAudio) {
+        List<String> tokens = new ArrayList<>(encoding.tokens());
+        for (int i = 0; i + 1 < tokens.size(); i += 2) {
+            boolean audioCodec = FfmpegParamsPolicy.canonical(tokens.get(i)).filter("c:a"::equals).isPresent();
+            if (audioCodec && tokens.get(i + 1).equals("copy") && !copyAudio) {
+                tokens.set(i + 1, "aac");
+            }
+        }
+        return tokens;
+    }
+}
