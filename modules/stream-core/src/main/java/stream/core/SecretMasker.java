@@ -67,7 +67,13 @@ public final class SecretMasker {
         Matcher m = URL_IN_TEXT.matcher(text);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
-            m.appendReplacement(sb, Matcher.quoteReplacement(maskUrl(m.group())));
+            // ffmpeg writes "URL: message"; punctuation that ends the sentence is not part of the URL
+            String url = m.group();
+            int end = url.length();
+            while (end > 0 && ":,.;)]'".indexOf(url.charAt(end - 1)) >= 0) {
+                end--;
+            }
+            m.appendReplacement(sb, Matcher.quoteReplacement(maskUrl(url.substring(0, end)) + url.substring(end)));
         }
         m.appendTail(sb);
         String out = sb.toString();

@@ -1,0 +1,222 @@
+package stream.core.ffmpeg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import stream.core.ValidationException;
+
+class FfmpegCommandTest {
+    static final String RTSP = "rtsp://admin:secret%40pw@192.0.2.10:554/Streaming/Channels/101";
+    static final String RTMP = "rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl-mnop";
+    static final Path SNAPSHOT = Path.of("/var/lib/streamrelay/snapshot.jpg");
+
+    private static List<String> args(String params, CameraAudio audio) {
+        return new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(params), audio).arguments();
+    }
+
+    private static List<String> argsWithSnapshot(String params, CameraAudio audio) {
+        return new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(params), audio, Optional.of(SNAPSHOT))
+                .arguments();
+    }
+
+    /** The value after the last occurrence of {@code option}. */
+    private static String valueOf(List<String> args, String option) {
+        int i = args.lastIndexOf(option);
+        assertTrue(i >= 0 && i + 1 < args.size(), () -> option + " missing in " + args);
+        return args.get(i + 1);
+    }
+
+    @Test
+    void theArchitectureDefaultGivesTheWholeCommand() {
+        List<String> args = args(FfmpegParamsPolicyTest.DOCUMENT_DEFAULT, CameraAudio.AAC);
+        assertEquals(List.of("ffmpeg",
+                "-hide_banner", "-loglevel", "level+info", "-nostats", "-progress", "pipe:1", "-y",
+                "-rtsp_transport", "tcp", "-timeout", "5000000", "-fflags", "+genpts", "-thread_queue_size", "512",
+                "-i", RTSP,
+                "-map", "0:v:0", "-map", "0:a:0",
+                "-c:v", "libx264", "-preset", "veryfast", "-b:v", "4500k", "-maxrate", "5000k", "-bufsize", "10000k",
+                "-vf", "scale=1920:1080", "-c:a", "aac", "-b:a", "128k", "-ar", "44100", "-f", "flv",
+                "-flvflags", "no_duration_filesize", "-rw_timeout", "10000000",
+                RTMP), args);
+    }
+
+    @Test
+    void urlsAppearOnlyAfterDashIAndAsTheOutput() {
+        List<String> args = argsWithSnapshot("-c:v copy", CameraAudio.NONE);
+        assertEquals(1, Collections.frequency(args, RTSP));
+        assertEquals("-i", args.get(args.indexOf(RTSP) - 1));
+        assertEquals(1, Collections.frequency(args, RTMP));
+        assertEquals("flv", args.get(args.indexOf(RTMP) - 1), "the RTMP URL ends the main output after -f flv");
+    }
+
+    @Test
+    void stdinStaysOpenForTheSupervisorsQuitKey() {
+        List<String> args = args("", CameraAudio.AAC);
+        assertFalse(args.contains("-nostdin"));
+        assertEquals("pipe:1", valueOf(args, "-progress"));
+    }
+
+    @Test
+    void passthroughOfAnAacCameraCopiesBothStreams() {
+        List<String> args = args("-c:v copy -c:a copy", CameraAudio.AAC);
+        assertEquals("copy", valueOf(args, "-c:v"));
+        assertEquals("copy", valueOf(args, "-c:a"));
+        assertEquals("0:a:0", args.get(args.lastIndexOf("-map") + 1));
+        assertFalse(args.contains("-b:a"), "no audio bitrate for copied audio");
+        assertFalse(args.contains("-shortest"));
+        assertFalse(args.contains("-skip_frame"), "nothing is decoded without a snapshot");
+        assertFalse(args.contains("lavfi"));
+    }
+
+    @Test
+    void anAacCameraIsCopiedWhenTheArgumentsSayNothingAboutAudio() {
+        List<String> args = args("-c:v copy", CameraAudio.AAC);
+        assertEquals("copy", valueOf(args, "-c:a"));
+    }
+
+    @Test
+    void anAacCameraIsReencodedWhenTheArgumentsAskForAac() {
+        List<String> args = args("-c:v copy -c:a aac -b:a 96k", CameraAudio.AAC);
+        assertEquals("aac", valueOf(args, "-c:a"));
+        assertEquals("96k", valueOf(args, "-b:a"));
+    }
+
+    @Test
+    void otherCameraAudioIsConvertedToAacEvenWhenCopyIsAsked() {
+        List<String> args = args("-c:v copy -c:a copy", CameraAudio.OTHER);
+        assertEquals(1, Collections.frequency(args, "-c:a"));
+        assertEquals("aac", valueOf(args, "-c:a"));
+        assertEquals("128k", valueOf(args, "-b:a"));
+        assertEquals("44100", valueOf(args, "-ar"));
+        assertEquals("0:a:0", args.get(args.lastIndexOf("-map") + 1));
+        assertFalse(args.contains("-shortest"));
+    }
+
+    @Test
+    void thePresetsAudioBitrateIsKeptWhenAudioIsConverted() {
+        List<String> args = args("-c:v copy -acodec copy -ab 64k -ar 48000", CameraAudio.OTHER);
+        assertEquals("aac", valueOf(args, "-acodec"));
+        assertEquals("64k", valueOf(args, "-ab"));
+        assertEquals("48000", valueOf(args, "-ar"));
+        assertFalse(args.contains("-b:a"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = CameraAudio.class, names = {"NONE", "UNKNOWN"})
+    void withoutUsableCameraAudioSilenceIsAddedAsAacAndEndsWithTheVideo(CameraAudio audio) {
+        List<String> args = args("-c:v copy -c:a copy", audio);
+        int silence = args.indexOf(FfmpegCommand.SILENCE);
+        assertEquals(List.of("-f", "lavfi", "-i"), args.subList(silence - 3, silence));
+        assertTrue(silence > args.indexOf(RTSP), "the camera stays input 0");
+        List<String> maps = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals("-map")) {
+                maps.add(args.get(i + 1));
+            }
+        }
+        assertEquals(List.of("0:v:0", "1:a:0"), maps);
+        assertEquals("aac", valueOf(args, "-c:a"));
+        assertTrue(args.indexOf("-shortest") < args.indexOf(RTMP), "-shortest belongs to the RTMP output");
+    }
+
+    @Test
+    void missingVideoCodecAndFormatAreFilledIn() {
+        List<String> args = args("-b:v 2500k", CameraAudio.AAC);
+        assertEquals("libx264", valueOf(args, "-c:v"));
+        assertEquals(1, Collections.frequency(args, "-f"));
+        assertEquals("flv", valueOf(args, "-f"));
+    }
+
+    @Test
+    void aFormatInTheArgumentsIsNotRepeated() {
+        assertEquals(1, Collections.frequency(args("-c:v copy -f flv", CameraAudio.AAC), "-f"));
+    }
+
+    @Test
+    void theSnapshotIsASecondOutputAfterTheRtmpOne() {
+        List<String> args = argsWithSnapshot("-c:v libx264", CameraAudio.AAC);
+        int rtmp = args.indexOf(RTMP);
+        assertEquals(List.of("-map", "0:v:0", "-vf", FfmpegCommand.SNAPSHOT_FILTER, "-fps_mode", "vfr",
+                "-q:v", "5", "-update", "1", "-atomic_writing", "1", "-f", "image2", SNAPSHOT.toString()),
+                args.subList(rtmp + 1, args.size()));
+        assertFalse(args.contains("-skip_frame"), "a transcoded stream must decode every frame");
+    }
+
+    @Test
+    void aPassthroughSnapshotDecodesOnlyKeyframes() {
+        List<String> args = argsWithSnapshot("-c:v copy", CameraAudio.AAC);
+        int skip = args.indexOf("-skip_frame");
+        assertEquals("nokey", args.get(skip + 1));
+        assertTrue(skip < args.indexOf("-i"), "an input option");
+    }
+
+    @Test
+    void aDurationLimitAlsoEndsTheSnapshotOutput() {
+        List<String> args = argsWithSnapshot("-c:v libx264 -t 18:00:00", CameraAudio.AAC);
+        List<String> snapshotPart = args.subList(args.indexOf(RTMP) + 1, args.size());
+        assertEquals("18:00:00", valueOf(snapshotPart, "-t"));
+    }
+
+    @Test
+    void theVaapiDeviceIsPlacedWithTheGlobalOptionsBeforeTheInputs() {
+        List<String> args = args("-vaapi_device /dev/dri/renderD128 -vf format=nv12,hwupload -c:v h264_vaapi",
+                CameraAudio.AAC);
+        assertEquals(1, Collections.frequency(args, "-vaapi_device"));
+        assertEquals("/dev/dri/renderD128", valueOf(args, "-vaapi_device"));
+        assertTrue(args.indexOf("-vaapi_device") < args.indexOf("-i"));
+    }
+
+    @Test
+    void withoutASnapshotNothingFollowsTheRtmpUrl() {
+        List<String> args = args("-c:v libx264", CameraAudio.AAC);
+        assertEquals(RTMP, args.get(args.size() - 1));
+        assertFalse(args.contains("image2"));
+    }
+
+    @Test
+    void theExecutableComesFirst() {
+        List<String> args = new FfmpegCommand("/opt/ffmpeg/bin/ffmpeg", RTSP, RTMP, EncodingArgs.parse(""),
+                CameraAudio.AAC).arguments();
+        assertEquals("/opt/ffmpeg/bin/ffmpeg", args.get(0));
+    }
+
+    @Test
+    void badUrlsAreFieldErrors() {
+        ValidationException e = assertThrows(ValidationException.class, () -> new FfmpegCommand("ffmpeg",
+                "-i /etc/passwd", "file:/tmp/x", EncodingArgs.parse(""), CameraAudio.AAC));
+        assertEquals(List.of("rtsp_url", "rtmp_url"), e.errors().stream().map(f -> f.field()).toList());
+    }
+
+    @Test
+    void aRelativeSnapshotPathIsRefused() {
+        assertThrows(ValidationException.class, () -> new FfmpegCommand("ffmpeg", RTSP, RTMP,
+                EncodingArgs.parse(""), CameraAudio.AAC, Optional.of(Path.of("-snap.jpg"))));
+    }
+
+    @Test
+    void encodingArgumentsThePolicyRefusesCannotBeMade() {
+        assertThrows(ValidationException.class, () -> new EncodingArgs(List.of("-i", "/etc/passwd")));
+    }
+
+    @Test
+    void logsShowNoSecrets() {
+        FfmpegCommand command = new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(""), CameraAudio.AAC);
+        for (String text : List.of(command.toString(), command.maskedCommandLine())) {
+            assertFalse(text.contains("secret%40pw"), text);
+            assertFalse(text.contains("abcd-efgh-ijkl-mnop"), text);
+            assertTrue(text.contains("****mnop"), text);
+        }
+    }
+}
