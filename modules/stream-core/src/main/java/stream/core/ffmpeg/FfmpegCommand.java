@@ -127,12 +127,18 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
         args.addAll(List.of("-hide_banner", "-loglevel", "level+info", "-nostats", "-progress", "pipe:1"));
         // -y: the snapshot file exists after the first run, and without -y ffmpeg would ask on stdin to overwrite.
         args.add("-y");
+        String vaapiDevice = settings.get("vaapi_device");
+        if (vaapiDevice != null) {
+            // A global option (ffmpeg 5.1 would take it anywhere); placed first, where presets mean it to be.
+            args.addAll(List.of("-vaapi_device", vaapiDevice));
+        }
 
         args.addAll(inputOptions);
         if (videoCopy() && snapshot.isPresent()) {
-            // A decoder option: only the snapshot output decodes when video is copied, so it decodes keyframes
-            // only. Measured on 5.1: the copied stream keeps every packet; decoding CPU drops about 5 times.
-            args.addAll(List.of("-skip_frame", "nokey"));
+            // A decoder option: when video is copied only the snapshot output decodes, so it decodes keyframes
+            // only. Measured on 5.1: the copied stream keeps every packet and decoding CPU drops about 5 times, but
+            // stream probing (which decodes too) then runs to its 5 s limit: output starts ~4 s later.
+            args.addAll(List.of("-skip_frame:v", "nokey"));
         }
         args.addAll(List.of("-i", input));
         if (silent) {
@@ -185,15 +191,27 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
         return List.copyOf(args);
     }
 
-    /** The encoding tokens, with an audio copy turned into AAC when the camera's audio is not AAC. */
+    /**
+     * The encoding tokens for the RTMP output: an audio copy turned into AAC when the camera's audio is not AAC, and
+     * the global -vaapi_device left out (it is placed before the inputs).
+     */
     private List<String> encodingTokens(boolean copyAudio) {
-        List<String> tokens = new ArrayList<>(encoding.tokens());
+        List<String> tokens = encoding.tokens();
+        List<String> out = new ArrayList<>();
+        // Every allowed option takes exactly one value, so the checked tokens are option/value pairs.
         for (int i = 0; i + 1 < tokens.size(); i += 2) {
-            boolean audioCodec = FfmpegParamsPolicy.canonical(tokens.get(i)).filter("c:a"::equals).isPresent();
-            if (audioCodec && tokens.get(i + 1).equals("copy") && !copyAudio) {
-                tokens.set(i + 1, "aac");
+            String option = tokens.get(i);
+            String value = tokens.get(i + 1);
+            String canonical = FfmpegParamsPolicy.canonical(option).orElseThrow();
+            if (canonical.equals("vaapi_device")) {
+                continue;
             }
+            if (canonical.equals("c:a") && value.equals("copy") && !copyAudio) {
+                value = "aac";
+            }
+            out.add(option);
+            out.add(value);
         }
-        return tokens;
+        return out;
     }
 }

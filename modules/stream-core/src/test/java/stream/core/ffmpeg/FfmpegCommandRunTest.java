@@ -74,7 +74,7 @@ class FfmpegCommandRunTest {
     @Test
     void passthroughWithoutAudioCopiesEveryVideoPacketAndTakesSnapshotsFromKeyframes() throws Exception {
         Run run = relay(withoutAudio, "-c:v copy -c:a copy", CameraAudio.NONE, true);
-        assertTrue(run.args.contains("-skip_frame"));
+        assertTrue(run.args.contains("-skip_frame:v"));
         run.assertEndedByItself();
         assertEquals(List.of("video:h264", "audio:aac"), streams(run.flv));
         // -skip_frame nokey only affects decoding (for the snapshot): the copied stream keeps all 25 fps.
@@ -83,10 +83,13 @@ class FfmpegCommandRunTest {
     }
 
     @Test
-    void passthroughOfG711AudioConvertsItToAac() throws Exception {
-        Run run = relay(withAlaw, "-c:v copy -c:a copy", CameraAudio.OTHER, false);
+    void passthroughOfG711AudioConvertsItToAacWhileTheSnapshotDecodesKeyframes() throws Exception {
+        Run run = relay(withAlaw, "-c:v copy -c:a copy", CameraAudio.OTHER, true);
         run.assertEndedByItself();
         assertEquals(List.of("video:h264", "audio:aac"), streams(run.flv));
+        // The keyframe-only decoding is for video: all 4 s of audio arrive (44.1 kHz, 1024 samples a packet).
+        assertTrue(packets(run.flv, "a:0") >= SECONDS * 44100 / 1024, "audio packets");
+        run.assertSnapshotWritten();
     }
 
     @Test
@@ -180,7 +183,11 @@ class FfmpegCommandRunTest {
     }
 
     private static int videoPackets(Path file) throws Exception {
-        return Integer.parseInt(probe("-select_streams", "v:0", "-count_packets", "-show_entries",
+        return packets(file, "v:0");
+    }
+
+    private static int packets(Path file, String stream) throws Exception {
+        return Integer.parseInt(probe("-select_streams", stream, "-count_packets", "-show_entries",
                 "stream=nb_read_packets", "-of", "csv=p=0", file.toString()).get(0).strip());
     }
 

@@ -76,7 +76,7 @@ class FfmpegCommandTest {
         assertEquals("0:a:0", args.get(args.lastIndexOf("-map") + 1));
         assertFalse(args.contains("-b:a"), "no audio bitrate for copied audio");
         assertFalse(args.contains("-shortest"));
-        assertFalse(args.contains("-skip_frame"), "nothing is decoded without a snapshot");
+        assertFalse(args.contains("-skip_frame:v"), "nothing is decoded without a snapshot");
         assertFalse(args.contains("lavfi"));
     }
 
@@ -151,13 +151,13 @@ class FfmpegCommandTest {
         assertEquals(List.of("-map", "0:v:0", "-vf", FfmpegCommand.SNAPSHOT_FILTER, "-fps_mode", "vfr",
                 "-q:v", "5", "-update", "1", "-atomic_writing", "1", "-f", "image2", SNAPSHOT.toString()),
                 args.subList(rtmp + 1, args.size()));
-        assertFalse(args.contains("-skip_frame"), "a transcoded stream must decode every frame");
+        assertFalse(args.contains("-skip_frame:v"), "a transcoded stream must decode every frame");
     }
 
     @Test
     void aPassthroughSnapshotDecodesOnlyKeyframes() {
         List<String> args = argsWithSnapshot("-c:v copy", CameraAudio.AAC);
-        int skip = args.indexOf("-skip_frame");
+        int skip = args.indexOf("-skip_frame:v");
         assertEquals("nokey", args.get(skip + 1));
         assertTrue(skip < args.indexOf("-i"), "an input option");
     }
