@@ -452,7 +452,7 @@ public final class StreamController implements AutoCloseable {
         current = null;
         pid = null;
         if (old != null) {
-            old.stop();
+            old.stop(true);
         }
         launch();
     }

@@ -5,7 +5,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -35,12 +36,16 @@ public final class HttpApi implements AutoCloseable {
     public void start() throws IOException {
         server = HttpServer.create(address, 64);
         AtomicInteger n = new AtomicInteger();
-        // a small pool: the dashboard's event streams hold a thread each, so it cannot be a single thread
-        workers = Executors.newFixedThreadPool(16, r -> {
-            Thread t = new Thread(r, "http-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        // up to 16 threads (the dashboard's event streams hold one each), ended after 30 s idle: each idle thread
+        // keeps stack and malloc memory that a 1 GB board misses
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                r -> {
+                    Thread t = new Thread(r, "http-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        workers = pool;
         server.setExecutor(workers);
         server.createContext("/", exchange -> {
             HttpCall call = new HttpCall(exchange);

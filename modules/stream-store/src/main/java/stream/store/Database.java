@@ -81,6 +81,8 @@ public final class Database implements AutoCloseable {
             // but never leaves the file inconsistent; FULL would fsync every SSE event on an SD card.
             s.execute("PRAGMA synchronous = NORMAL");
             s.execute("PRAGMA foreign_keys = ON");
+            // 1 MiB of page cache per connection instead of 2: the database is small, the board's memory is not
+            s.execute("PRAGMA cache_size = -1024");
         }
         return c;
     }

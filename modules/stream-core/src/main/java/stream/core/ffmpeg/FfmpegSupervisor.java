@@ -132,12 +132,30 @@ public final class FfmpegSupervisor {
      * closes the RTMP session), SIGTERM after the quit grace, SIGKILL after the term grace.
      */
     public void stop() {
+        stop(false);
+    }
+
+    /**
+     * Stops the process and waits until it is gone. With {@code promptly} (a URL switch, where every millisecond is
+     * time off the air) SIGTERM comes first: ffmpeg 5.1 treats it like {@code q} (it finishes the output and writes
+     * the trailer) but acts on it at once, while it reads {@code q} from stdin only every 100 ms.
+     */
+    public void stop(boolean promptly) {
         Process p = process;
         if (p == null) {
             return;
         }
         if (requestedEnding == null) {
             requestedEnding = Ending.STOPPED;
+        }
+        if (promptly) {
+            p.destroy();
+            if (waitFor(p, config.termGrace())) {
+                return;
+            }
+            p.destroyForcibly();
+            waitFor(p, Duration.ofSeconds(10));
+            return;
         }
         try {
             OutputStream in = p.getOutputStream();

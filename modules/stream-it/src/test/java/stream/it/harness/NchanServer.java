@@ -24,6 +24,12 @@ public final class NchanServer implements AutoCloseable {
     private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(10);
     private static final Pattern LAST_ID = Pattern.compile("\"last_message_id\"\\s*:\\s*\"([^\"]*)\"");
     private static final Pattern SUBSCRIBERS = Pattern.compile("\"subscribers\"\\s*:\\s*(\\d+)");
+    /**
+     * How long a subscriber of {@link #droppingSubscribeUrl} may go without a message before nchan itself closes its
+     * connection (with a {@code :408} comment). The channel and its buffer stay, so a reconnect with
+     * {@code Last-Event-ID} gets what was published meanwhile.
+     */
+    public static final Duration DROPPING_SUBSCRIBER_IDLE = Duration.ofSeconds(3);
 
     private final boolean portGiven;
     private final int bufferLength;
@@ -83,8 +89,15 @@ public final class NchanServer implements AutoCloseable {
                       nchan_subscriber eventsource;
                       nchan_channel_id $1;
                     }
+                    # The same channels, but nchan drops a subscriber that got no message for a while.
+                    location ~ ^/sub-dropping/([A-Za-z0-9_.-]+)$ {
+                      nchan_subscriber eventsource;
+                      nchan_channel_id $1;
+                      nchan_subscriber_timeout %ds;
+                    }
                   }
-                """.formatted(port, bufferLength, Math.max(1, messageTimeout.toSeconds()));
+                """.formatted(port, bufferLength, Math.max(1, messageTimeout.toSeconds()),
+                DROPPING_SUBSCRIBER_IDLE.toSeconds());
     }
 
     public synchronized void stop() {
@@ -115,6 +128,14 @@ public final class NchanServer implements AutoCloseable {
     /** http://127.0.0.1:PORT/sub/CHANNEL (send Accept: text/event-stream). */
     public String subscribeUrl(String channel) {
         return "http://127.0.0.1:" + port() + "/sub/" + checked(channel);
+    }
+
+    /**
+     * http://127.0.0.1:PORT/sub-dropping/CHANNEL: the channel of {@link #subscribeUrl}, but nchan closes the
+     * connection after {@link #DROPPING_SUBSCRIBER_IDLE} without a message (the buffer is kept).
+     */
+    public String droppingSubscribeUrl(String channel) {
+        return "http://127.0.0.1:" + port() + "/sub-dropping/" + checked(channel);
     }
 
     /** http://127.0.0.1:PORT/pub/CHANNEL */
