@@ -14,6 +14,8 @@ public final class AuthFilter implements Filter {
     /** Paths anyone may call: the health check, for monitors and the installer. */
     private static final Set<String> OPEN = Set.of("/healthz");
 
+    private static final int MAX_REMEMBERED = 32;
+    private final java.util.Map<String, Boolean> verifiedKeys = new java.util.concurrent.ConcurrentHashMap<>();
     private final Supplier<String> adminPasswordHash;
     private final Supplier<String> apiTokenHash;
 
@@ -54,11 +56,44 @@ public final class AuthFilter implements Filter {
             if (colon < 0 || !"admin".equals(decoded.substring(0, colon))) {
                 return null;
             }
-            return SecretHash.matches(decoded.substring(colon + 1), adminPasswordHash.get()) ? "basic" : null;
+            return verified(decoded.substring(colon + 1), adminPasswordHash.get()) ? "basic" : null;
         }
         if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return SecretHash.matches(header.substring(7).trim(), apiTokenHash.get()) ? "bearer" : null;
+            return verified(header.substring(7).trim(), apiTokenHash.get()) ? "bearer" : null;
         }
         return null;
+    }
+
+    /**
+     * PBKDF2 costs tens of milliseconds by design (hundreds on a Pi 3), and Basic auth sends the password with every
+     * call: a credential already verified against the current stored hash is remembered (as a SHA-256, never in
+     * clear), so a script or the dashboard pays the cost once. A new password or token changes the stored hash and
+     * thereby every key; failures are never remembered.
+     */
+    private boolean verified(String secret, String storedHash) {
+        if (storedHash == null) {
+            return false;
+        }
+        String key = storedHash + "|" + sha256(secret);
+        if (verifiedKeys.containsKey(key)) {
+            return true;
+        }
+        if (!SecretHash.matches(secret, storedHash)) {
+            return false;
+        }
+        if (verifiedKeys.size() >= MAX_REMEMBERED) {
+            verifiedKeys.clear();
+        }
+        verifiedKeys.put(key, Boolean.TRUE);
+        return true;
+    }
+
+    private static String sha256(String s) {
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 }

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# SSE control channel: publish-to-applied latency (median, p99 over 200 events) and the throughput of a 1000-event
+# burst, against nchan on 127.0.0.1. Prints the figures and appends them to bench/results/sse-apply.txt.
+# usage: bench/sse-apply.sh [events] [burst]     (needs the test dependencies: scripts/deps.sh test)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+mvn -B -q -DskipTests install >/dev/null
+mvn -B -q -pl modules/stream-it surefire:test -Dtest=SseApplyBench -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dbench.events="${1:-200}" -Dbench.burst="${2:-1000}" -DredirectTestOutputToFile=false | grep -E '^sse_' || true
+tail -3 bench/results/sse-apply.txt
