@@ -228,6 +228,23 @@ class StreamSupervisionTest {
     }
 
     @Test
+    void withoutAutoRestartAFailureEndsInFailedWithTheReason() throws Exception {
+        api.json("PUT", "/api/config", "{\"auto_restart\":false}", 200);
+        api.setUrls("rtsp://127.0.0.1:" + TestPorts.freePort() + "/cam1", rtmp.rtmpUrl(key), false);
+        api.start();
+        JsonObject failed = api.waitForState("failed", LONG);
+        assertTrue(failed.getString("last_error", "").contains("camera cannot be reached"), failed.toString());
+        assertTrue(failed.getString("last_error", "").contains("auto restart is off"), failed.toString());
+        assertTrue(failed.get("pid").isNull(), "no ffmpeg runs in failed");
+        // starting again from failed is allowed and works once the cause is fixed
+        api.json("PUT", "/api/config", "{\"auto_restart\":true}", 200);
+        api.setUrls(camera.url(), rtmp.rtmpUrl(key), false);
+        api.start();
+        api.waitForState("running", LONG);
+        rtmp.waitForBytesGrowing(key, LONG);
+    }
+
+    @Test
     void sigtermStopsFfmpegGracefullyAndExitsZero() throws Exception {
         startStreaming();
         long ffmpeg = ffmpegPid();

@@ -1,0 +1,132 @@
+package stream.sse;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import stream.core.RelayCommands;
+import stream.core.StreamController;
+import stream.core.ffmpeg.CameraProbe;
+import stream.store.ChangeSource;
+import stream.store.ChildProcessRepository;
+import stream.store.Database;
+import stream.store.SseEventRecord;
+import stream.store.SseEventRecord.Outcome;
+import stream.store.SseEventRepository;
+import stream.store.StreamConfigRepository;
+import stream.store.StreamLogRepository;
+import stream.store.UrlChange;
+import stream.store.UrlHistoryRepository;
+
+/** The inbox on a real SQLite file with a stopped stream (so no ffmpeg runs): what each event becomes. */
+class EventInboxTest {
+    @TempDir
+    Path dir;
+    Database db;
+    StreamConfigRepository configs;
+    SseEventRepository events;
+    EventInbox inbox;
+    StreamController stream;
+
+    @BeforeEach
+    void open() {
+        db = Database.open(dir.resolve("streamrelay.db"));
+        configs = new StreamConfigRepository(db);
+        events = new SseEventRepository(db);
+        var logs = new StreamLogRepository(db);
+        stream = new StreamController(1, configs, logs, new ChildProcessRepository(db),
+                new RelayCommands("ffmpeg", new CameraProbe("ffprobe"), dir), StreamController.Timing.defaults());
+        inbox = new EventInbox(db, events, logs, stream);
+    }
+
+    @AfterEach
+    void close() {
+        stream.close();
+        db.close();
+    }
+
+    Outcome send(String type, String data, String id) {
+        inbox.onEvent(new SseEvent(type, data, id));
+        return events.recent(1, null).get(0).outcome();
+    }
+
+    static String update(String rtmpKey, String timestamp) {
+        return "{\"rtmp_url\":\"rtmp://127.0.0.1:1935/live/" + rtmpKey + "\""
+                + (timestamp == null ? "" : ",\"timestamp\":\"" + timestamp + "\"") + "}";
+    }
+
+    @Test
+    void bothFormsAreAppliedWithHistoryFromSse() {
+        assertEquals(Outcome.APPLIED, send("url_update", update("one", "2024-01-15T10:30:00Z"), "1"));
+        assertEquals("rtmp://127.0.0.1:1935/live/one", configs.findDefault().rtmpUrl());
+        assertEquals(Outcome.APPLIED, send("message",
+                "{\"event\":\"url_update\",\"data\":{\"rtsp_url\":\"rtsp://127.0.0.1:8554/two\"}}", "2"));
+        assertEquals("rtsp://127.0.0.1:8554/two", configs.findDefault().rtspUrl());
+        List<UrlChange> history = new UrlHistoryRepository(db).recent(10);
+        assertEquals(2, history.size());
+        assertTrue(history.stream().allMatch(h -> h.source() == ChangeSource.SSE));
+        SseEventRecord stored = events.recent(10, true).get(1);
+        assertEquals("1", stored.lastEventId());
+        assertEquals(update("one", "2024-01-15T10:30:00Z"), stored.eventData(), "stored exactly as dispatched");
+    }
+
+    @Test
+    void badEventsAreRejectedWithAReasonAndChangeNothing() {
+        String before = configs.findDefault().toString();
+        for (String data : List.of("not json", "[1]", "{}", "{\"rtsp_url\":\"file:///etc/passwd\"}",
+                "{\"rtmp_url\":\"-i\"}", "{\"rtsp_url\":\"concat:rtsp://a|rtsp://b\"}", "{\"rtmp_url\":42}",
+                "{\"rtmp_url\":\"rtmp://127.0.0.1/live/k\",\"timestamp\":\"yesterday\"}",
+                "{\"rtmp_url\":\"rtmp://127.0.0.1/live/k\",\"restart_required\":\"yes\"}")) {
+            assertEquals(Outcome.REJECTED, send("url_update", data, ""), data);
+            SseEventRecord row = events.recent(1, null).get(0);
+            assertTrue(row.processed() && row.outcomeReason() != null && !row.outcomeReason().isBlank(), data);
+        }
+        assertEquals(Outcome.REJECTED, send("message", "{\"event\":\"url_update\",\"data\":\"x\"}", ""));
+        assertEquals(before, configs.findDefault().toString());
+        assertTrue(new UrlHistoryRepository(db).recent(10).isEmpty());
+    }
+
+    @Test
+    void otherEventsAreStoredAndIgnored() {
+        assertEquals(Outcome.IGNORED, send("heartbeat", "{}", ""));
+        assertEquals(Outcome.IGNORED, send("message", "hello", ""));
+        assertEquals(Outcome.IGNORED, send("message", "{\"event\":\"other\"}", ""));
+        assertEquals(3, events.countAll());
+    }
+
+    @Test
+    void anIdAlreadyProcessedIsSkippedButALingeringIdIsNot() {
+        assertEquals(Outcome.APPLIED, send("url_update", update("a", null), "7"));
+        // no id field in the next event: the last event ID stays 7 (WHATWG), yet it is a new instruction
+        assertEquals(Outcome.APPLIED, send("url_update", update("b", null), "7"));
+        assertEquals("rtmp://127.0.0.1:1935/live/b", configs.findDefault().rtmpUrl());
+        assertEquals(Outcome.APPLIED, send("url_update", update("c", null), "8"));
+        // a server going back to id 7 (a replay from an older point) is not obeyed again
+        assertEquals(Outcome.SKIPPED, send("url_update", update("a", null), "7"));
+        assertEquals("rtmp://127.0.0.1:1935/live/c", configs.findDefault().rtmpUrl());
+    }
+
+    @Test
+    void anOlderTimestampIsStoredButNotApplied() {
+        assertEquals(Outcome.APPLIED, send("url_update", update("new", "2024-01-15T10:30:00.5Z"), "1"));
+        assertEquals(Outcome.SKIPPED, send("url_update", update("old", "2024-01-15T10:30:00Z"), "2"));
+        assertEquals(Outcome.APPLIED, send("url_update", update("same-time", "2024-01-15T11:30:00.5+01:00"), "3"));
+        assertEquals("rtmp://127.0.0.1:1935/live/same-time", configs.findDefault().rtmpUrl());
+    }
+
+    @Test
+    void eventsStoredBeforeACrashAreDecidedAtStart() {
+        SseEventRecord pending = events.insert("url_update", update("after-crash", null), "42");
+        inbox.start();
+        assertEquals(Outcome.APPLIED, events.recent(1, null).get(0).outcome());
+        assertEquals(pending.id(), events.recent(1, null).get(0).id());
+        assertTrue(events.unprocessed().isEmpty());
+        inbox.start();
+        assertEquals(1, new UrlHistoryRepository(db).recent(10).size(), "decided once");
+    }
+}
