@@ -231,7 +231,7 @@ class SseParserTest {
         List<SseEvent> events = allWays(fixture).events();
         assertEquals(3, events.size());
         assertEquals("url_update", events.get(0).type());
-        assertEquals("{\"rtsp_url\": \"rtsp://10.0.0.9:554/cam\", \"rtmp_url\": \"rtmp://127.0.0.1/live/key\", "
+        assertEquals("{\"rtsp_url\": \"rtsp://127.0.0.1:8554/cam\", \"rtmp_url\": \"rtmp://127.0.0.1/live/key\", "
                 + "\"timestamp\": 1700000000, \"restart_required\": true}", events.get(0).data());
         assertEquals("41", events.get(0).lastEventId());
         assertEquals("message", events.get(1).type());
