@@ -70,7 +70,7 @@ class FailureClassifierTest {
     @Test
     void aLineWithoutAnySideIsNotGuessed() {
         assertEquals(Optional.empty(), FailureClassifier.classify(
-                "[tcp @ 0x55faf5daf840] [error] Connection to tcp://10.0.0.9:554?timeout=5000000 failed: Connection refused"));
+                "[tcp @ 0x55faf5daf840] [error] Connection to tcp://127.0.0.9:554?timeout=5000000 failed: Connection refused"));
     }
 
     @Test

@@ -69,10 +69,10 @@ class ProbeFailureReasonTest {
 
     @Test
     void unknownErrorsQuoteFfprobeMasked() {
-        String url = "rtsp://admin:Secret-123@10.0.0.9:8554/live";
+        String url = "rtsp://admin:Secret-123@127.0.0.9:8554/live";
         String reason = ProbeFailureReason.explain(url, "[rtsp @ 0x5600] something odd\n" + url + ": Protocol error\n",
                 false, QUICK, LIMIT, SOCKET);
-        assertEquals("ffprobe could not read the camera's stream: rtsp://admin:***@10.0.0.9:8554/live: Protocol error",
+        assertEquals("ffprobe could not read the camera's stream: rtsp://admin:***@127.0.0.9:8554/live: Protocol error",
                 reason);
     }
 
