@@ -27,7 +27,6 @@ import stream.store.ChangeSource;
 import stream.store.LogEntry;
 import stream.store.LogStatus;
 import stream.store.Settings;
-import stream.store.StreamConfig;
 
 /** The contract's REST routes (§4), one small handler each. The seed's routes act on the default stream. */
 public final class ApiRoutes {
@@ -148,7 +147,7 @@ public final class ApiRoutes {
             UrlValidator.rtmpProblem(rtmp).ifPresent(p -> errors.add(new FieldError("rtmp_url", p)));
         }
         if (!errors.isEmpty()) {
-            JsonObject answer = errorBody("Invalid URLs: nothing was changed", errors).add("validated", false);
+            JsonObject answer = HttpError.body("Invalid URLs: nothing was changed", errors).add("validated", false);
             call.json(400, answer);
             return;
         }
@@ -205,18 +204,14 @@ public final class ApiRoutes {
             throw new ValidationException(errors);
         }
         long id = stream().id();
-        String finalParams = params;
-        String finalPreset = presetName;
-        Boolean finalAuto = autoRestart;
-        stores.configs().find(id).orElseThrow();
-        if (finalParams != null) {
-            stores.configs().updateEncoding(id, finalParams, finalPreset);
-            stores.logs().append(id, "config_change", finalPreset != null ? "Preset changed to " + finalPreset
+        if (autoRestart != null) {
+            stores.configs().updateAutoRestart(id, autoRestart);
+        }
+        if (params != null) {
+            stores.configs().updateEncoding(id, params, presetName);
+            stores.logs().append(id, "config_change", presetName != null ? "Preset changed to " + presetName
                     : "ffmpeg parameters changed", LogStatus.INFO);
             stream().configChanged(true);
-        }
-        if (finalAuto != null) {
-            stores.configs().updateAutoRestart(id, finalAuto);
         }
         call.json(200, Json.object().add("success", true).add("errors", new JsonArray()));
     }
@@ -367,14 +362,6 @@ public final class ApiRoutes {
         } catch (java.net.URISyntaxException e) {
             return false;
         }
-    }
-
-    static JsonObject errorBody(String message, List<FieldError> errors) {
-        JsonArray list = new JsonArray();
-        for (FieldError fe : errors) {
-            list.add(Json.object().add("field", fe.field()).add("message", fe.message()));
-        }
-        return Json.object().add("success", false).add("message", message).add("errors", list);
     }
 
     private static String optionalString(JsonObject body, String name) {

@@ -1,8 +1,5 @@
 package stream.http;
 
-import com.eclipsesource.json.Json;
-import com.eclipsesource.json.JsonArray;
-import com.eclipsesource.json.JsonObject;
 import java.io.IOException;
 import java.util.List;
 import stream.core.FieldError;
@@ -32,11 +29,6 @@ public final class ErrorFilter implements Filter {
         if (call.answered()) {
             return;
         }
-        JsonArray list = new JsonArray();
-        for (FieldError fe : errors) {
-            list.add(Json.object().add("field", fe.field()).add("message", fe.message()));
-        }
-        JsonObject body = Json.object().add("success", false).add("message", message).add("errors", list);
-        call.json(status, body);
+        call.json(status, HttpError.body(message, errors));
     }
 }

@@ -1,5 +1,8 @@
 package stream.http;
 
+import com.eclipsesource.json.Json;
+import com.eclipsesource.json.JsonArray;
+import com.eclipsesource.json.JsonObject;
 import java.util.List;
 import stream.core.FieldError;
 
@@ -24,5 +27,14 @@ public final class HttpError extends RuntimeException {
 
     public List<FieldError> errors() {
         return errors;
+    }
+
+    /** The contract's error object: {@code {"success": false, "message": ..., "errors": [{field, message}]}}. */
+    static JsonObject body(String message, List<FieldError> errors) {
+        JsonArray list = new JsonArray();
+        for (FieldError fe : errors) {
+            list.add(Json.object().add("field", fe.field()).add("message", fe.message()));
+        }
+        return Json.object().add("success", false).add("message", message).add("errors", list);
     }
 }
