@@ -1,0 +1,112 @@
+package stream.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.eclipsesource.json.Json;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import stream.core.ValidationException;
+
+/** The filter chain on a real jdk.httpserver on 127.0.0.1: every route passes error mapping and authentication. */
+class HttpApiTest {
+    @TempDir
+    Path web;
+    HttpApi api;
+    final HttpClient client = HttpClient.newHttpClient();
+    final String passwordHash = SecretHash.of("correct horse");
+    final String tokenHash = SecretHash.of("srt_token");
+
+    @BeforeEach
+    void start() throws IOException {
+        Files.writeString(web.resolve("index.html"), "<h1>dashboard</h1>");
+        Routes routes = new Routes()
+                .get("/healthz", c -> c.json(200, Json.object().add("status", "ok")))
+                .get("/api/echo", c -> c.json(200, Json.object().add("who", c.principal())))
+                .post("/api/body", c -> c.json(200, c.jsonBody()))
+                .get("/api/invalid", c -> {
+                    throw new ValidationException("rtsp_url", "must start with rtsp://");
+                })
+                .get("/api/boom", c -> {
+                    throw new IllegalStateException("rtmp://127.0.0.1/live/secret-key exploded");
+                });
+        api = new HttpApi(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), routes,
+                List.of(new ErrorFilter(), new AuthFilter(() -> passwordHash, () -> tokenHash)), new StaticFiles(web));
+        api.start();
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    HttpResponse<String> send(String method, String path, String auth, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (auth != null) {
+            b.header("Authorization", auth);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void healthAndDashboardFilesAreOpenEverythingUnderApiIsNot() throws Exception {
+        assertEquals(200, send("GET", "/healthz", null, null).statusCode());
+        assertEquals("<h1>dashboard</h1>", send("GET", "/", null, null).body());
+        HttpResponse<String> denied = send("GET", "/api/echo", null, null);
+        assertEquals(401, denied.statusCode());
+        assertTrue(denied.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic"));
+        assertEquals(401, send("GET", "/api/echo", basic("admin", "wrong"), null).statusCode());
+        assertEquals(401, send("GET", "/api/echo", basic("root", "correct horse"), null).statusCode());
+        assertEquals(401, send("GET", "/api/echo", "Bearer nope", null).statusCode());
+        assertEquals(401, send("GET", "/api/nosuch", null, null).statusCode(), "unknown API paths reveal nothing either");
+        assertEquals(401, send("GET", "/metrics", null, null).statusCode());
+    }
+
+    @Test
+    void basicAndBearerAreAcceptedAndNamed() throws Exception {
+        assertEquals("{\"who\":\"basic\"}", send("GET", "/api/echo", basic("admin", "correct horse"), null).body());
+        assertEquals("{\"who\":\"basic\"}", send("GET", "/api/echo", basic("admin", "correct horse"), null).body(),
+                "a remembered credential still works");
+        assertEquals("{\"who\":\"bearer\"}", send("GET", "/api/echo", "Bearer srt_token", null).body());
+    }
+
+    @Test
+    void errorsHaveTheContractsShapeAndNoSecrets() throws Exception {
+        String auth = basic("admin", "correct horse");
+        var invalid = Json.parse(send("GET", "/api/invalid", auth, null).body()).asObject();
+        assertFalse(invalid.getBoolean("success", true));
+        assertEquals("rtsp_url", invalid.get("errors").asArray().get(0).asObject().getString("field", ""));
+        HttpResponse<String> boom = send("GET", "/api/boom", auth, null);
+        assertEquals(500, boom.statusCode());
+        assertFalse(boom.body().contains("secret-key"), boom.body());
+        assertEquals(404, send("GET", "/api/nosuch", auth, null).statusCode());
+        HttpResponse<String> wrongMethod = send("DELETE", "/api/echo", auth, null);
+        assertEquals(405, wrongMethod.statusCode());
+        assertEquals("GET", wrongMethod.headers().firstValue("Allow").orElse(""));
+        assertEquals(400, send("POST", "/api/body", auth, "{not json").statusCode());
+        assertEquals(400, send("POST", "/api/body", auth, "[1]").statusCode());
+        assertEquals(413, send("POST", "/api/body", auth, "{\"a\":\"" + "x".repeat(70_000) + "\"}").statusCode());
+        assertEquals("{\"a\":1}", send("POST", "/api/body", auth, "{\"a\":1}").body());
+        assertEquals(404, send("GET", "/../../etc/passwd", null, null).statusCode());
+    }
+}
