@@ -12,6 +12,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import stream.core.JsonNesting;
 
 /** One request and its answer: JSON in and out, query parameters, path parameters, the authenticated principal. */
 public final class HttpCall {
@@ -62,6 +63,9 @@ public final class HttpCall {
         String text = bodyText();
         if (text.isBlank()) {
             return new JsonObject();
+        }
+        if (JsonNesting.deeperThan(text, JsonNesting.MAX_DEPTH)) {
+            throw new HttpError(400, "The request body nests deeper than " + JsonNesting.MAX_DEPTH + " levels");
         }
         JsonValue v;
         try {

@@ -105,6 +105,7 @@ class HttpApiTest {
         assertEquals("GET", wrongMethod.headers().firstValue("Allow").orElse(""));
         assertEquals(400, send("POST", "/api/body", auth, "{not json").statusCode());
         assertEquals(400, send("POST", "/api/body", auth, "[1]").statusCode());
+        assertEquals(400, send("POST", "/api/body", auth, "[".repeat(60_000)).statusCode(), "no stack overflow");
         assertEquals(413, send("POST", "/api/body", auth, "{\"a\":\"" + "x".repeat(70_000) + "\"}").statusCode());
         assertEquals("{\"a\":1}", send("POST", "/api/body", auth, "{\"a\":1}").body());
         assertEquals(404, send("GET", "/../../etc/passwd", null, null).statusCode());

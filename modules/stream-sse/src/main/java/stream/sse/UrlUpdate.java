@@ -10,6 +10,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import stream.core.JsonNesting;
 
 /**
  * A url_update as contract §5 defines it, from either form: {@code event: url_update} with the fields as data, or a
@@ -33,6 +34,10 @@ public record UrlUpdate(String rtspUrl, String rtmpUrl, Instant timestamp, boole
      * {@link Invalid} when it claims to be one but its data is wrong.
      */
     public static Optional<UrlUpdate> from(String type, String data) throws Invalid {
+        boolean mayBeOurs = "url_update".equals(type) || SseEvent.DEFAULT_TYPE.equals(type);
+        if (mayBeOurs && JsonNesting.deeperThan(data, JsonNesting.MAX_DEPTH)) {
+            throw new Invalid("the data nests deeper than " + JsonNesting.MAX_DEPTH + " levels");
+        }
         if ("url_update".equals(type)) {
             return Optional.of(fields(parseObject(data)));
         }

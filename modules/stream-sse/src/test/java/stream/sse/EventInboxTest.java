@@ -87,6 +87,9 @@ class EventInboxTest {
             assertTrue(row.processed() && row.outcomeReason() != null && !row.outcomeReason().isBlank(), data);
         }
         assertEquals(Outcome.REJECTED, send("message", "{\"event\":\"url_update\",\"data\":\"x\"}", ""));
+        // nesting that would overflow a recursive parser's stack is refused before parsing
+        assertEquals(Outcome.REJECTED, send("url_update", "[".repeat(1_000_000), ""));
+        assertEquals(Outcome.REJECTED, send("message", "{\"a\":" + "[".repeat(500_000), ""));
         assertEquals(before, configs.findDefault().toString());
         assertTrue(new UrlHistoryRepository(db).recent(10).isEmpty());
     }
