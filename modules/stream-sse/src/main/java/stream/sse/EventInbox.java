@@ -10,6 +10,7 @@ import stream.store.LogStatus;
 import stream.store.SseEventRecord;
 import stream.store.SseEventRecord.Outcome;
 import stream.store.SseEventRepository;
+import stream.store.StoreException;
 import stream.store.StreamLogRepository;
 
 /**
@@ -33,14 +34,29 @@ public final class EventInbox implements SseListener {
     /** Decides the events a crash left stored but undecided, oldest first. */
     public void start() {
         for (SseEventRecord e : events.unprocessed()) {
-            decide(e);
+            decideSafely(e);
         }
     }
 
     @Override
     public void onEvent(SseEvent event) {
         SseEventRecord row = events.insert(event.type(), event.data(), event.lastEventId());
-        decide(row);
+        decideSafely(row);
+    }
+
+    /**
+     * A failure of the database is thrown (the client reconnects and the event is retried, the stored row is decided
+     * at the next start); any other failure is a bug that would repeat for ever on the same event, so the event is
+     * rejected with the reason instead of blocking the channel.
+     */
+    private void decideSafely(SseEventRecord row) {
+        try {
+            decide(row);
+        } catch (StoreException e) {
+            throw e;
+        } catch (RuntimeException | StackOverflowError e) {
+            reject(row, "internal error while deciding it (" + e.getClass().getSimpleName() + ")");
+        }
     }
 
     /** Decides one stored event; returns the outcome (for tests and benchmarks). */
