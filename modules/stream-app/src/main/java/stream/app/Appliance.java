@@ -18,6 +18,8 @@ import stream.core.ffmpeg.EncoderAvailability;
 import stream.core.ffmpeg.PresetCatalog;
 import stream.http.ApiRoutes;
 import stream.http.ApiTokens;
+import stream.http.DashboardEvents;
+import stream.http.JsonViews;
 import stream.http.AuthFilter;
 import stream.http.ErrorFilter;
 import stream.http.FfmpegTools;
@@ -55,6 +57,7 @@ final class Appliance implements AutoCloseable {
     private Streams streams;
     private SseClient sse;
     private EncoderAvailability encoders;
+    private DashboardEvents dashboard;
     private boolean closed;
 
     Appliance(LauncherOptions options) {
@@ -99,10 +102,22 @@ final class Appliance implements AutoCloseable {
         sse = new SseClient(sseConfig(settings.load()), lastEventId, inbox, new SseLogToStore(logs));
         settings.onChange(s -> sse.reconfigure(sseConfig(s)));
 
+        dashboard = new DashboardEvents();
+        logs.onAppend(e -> dashboard.publish("log", JsonViews.log(e)));
+        configs.onChange(id -> configs.find(id).ifPresent(c -> dashboard.publish("config", JsonViews.config(c, false))));
+        for (StreamController c : streams.all()) {
+            c.onStatus(s -> dashboard.publishStatus(s.configId(), JsonViews.status(s, sse.status())));
+        }
+        dashboard.start(() -> {
+            Map<Long, com.eclipsesource.json.JsonObject> all = new java.util.LinkedHashMap<>();
+            streams.all().forEach(c -> all.put(c.id(), JsonViews.status(c.status(), sse.status())));
+            return all;
+        });
+
         ApiTokens tokens = new ApiTokens(settings);
         Stores stores = new Stores(configs, logs, new UrlHistoryRepository(db), events, settings);
         http = new HttpApi(new InetSocketAddress(options.bind(), options.port()),
-                new ApiRoutes(streams, stores, new FfmpegTools(presets, encoders, probe), sse::status, tokens).routes(),
+                new ApiRoutes(streams, stores, new FfmpegTools(presets, encoders, probe), sse::status, tokens, dashboard).routes(),
                 List.of(new ErrorFilter(), new AuthFilter(() -> settings.get(ADMIN_PASSWORD_HASH).orElse(null),
                         () -> settings.get(ApiTokens.HASH_KEY).orElse(null))),
                 new StaticFiles(firstExisting(home.resolve("share/web"), Path.of("web"))));
@@ -190,6 +205,9 @@ final class Appliance implements AutoCloseable {
             return;
         }
         closed = true;
+        if (dashboard != null) {
+            dashboard.close();
+        }
         if (http != null) {
             http.close();
         }

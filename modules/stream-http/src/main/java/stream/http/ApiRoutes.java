@@ -35,13 +35,16 @@ public final class ApiRoutes {
     private final FfmpegTools ffmpeg;
     private final Supplier<SseStatus> sseStatus;
     private final ApiTokens tokens;
+    private final DashboardEvents dashboard;
 
-    public ApiRoutes(Streams streams, Stores stores, FfmpegTools ffmpeg, Supplier<SseStatus> sseStatus, ApiTokens tokens) {
+    public ApiRoutes(Streams streams, Stores stores, FfmpegTools ffmpeg, Supplier<SseStatus> sseStatus, ApiTokens tokens,
+                     DashboardEvents dashboard) {
         this.streams = streams;
         this.stores = stores;
         this.ffmpeg = ffmpeg;
         this.sseStatus = sseStatus;
         this.tokens = tokens;
+        this.dashboard = dashboard;
     }
 
     public Routes routes() {
@@ -64,6 +67,7 @@ public final class ApiRoutes {
                 .get("/api/settings", this::getSettings)
                 .put("/api/settings", this::putSettings)
                 .post("/api/settings/token", this::newToken)
+                .get("/api/events", call -> dashboard.serve(call, JsonViews.status(stream().status(), sseStatus.get())))
                 .get("/metrics", new MetricsRoute(streams, stores, sseStatus)::handle);
     }
 

@@ -18,7 +18,7 @@ import stream.store.StreamConfig;
 import stream.store.UrlChange;
 
 /** The JSON shapes of the contract's answers; every URL and free text that may hold a secret is masked here. */
-final class JsonViews {
+public final class JsonViews {
     private JsonViews() {
     }
 
@@ -38,7 +38,7 @@ final class JsonViews {
         return t == null ? Json.NULL : Json.value(t.toString());
     }
 
-    static JsonObject config(StreamConfig c, boolean reveal) {
+    public static JsonObject config(StreamConfig c, boolean reveal) {
         SecretMasker masker = SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl());
         return Json.object()
                 .add("id", c.id())
@@ -52,7 +52,7 @@ final class JsonViews {
                 .add("updated_at", time(c.updatedAt()));
     }
 
-    static JsonObject status(StreamStatus s, SseStatus sse) {
+    public static JsonObject status(StreamStatus s, SseStatus sse) {
         StreamMetrics m = s.metrics();
         JsonObject metrics = Json.object()
                 .add("fps", num(m.fps()))
@@ -90,7 +90,7 @@ final class JsonViews {
                 .add("last_event_at", time(sse.lastEventAt()));
     }
 
-    static JsonObject log(LogEntry e) {
+    public static JsonObject log(LogEntry e) {
         return Json.object()
                 .add("id", e.id())
                 .add("config_id", num(e.configId()))

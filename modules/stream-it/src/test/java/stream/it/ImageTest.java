@@ -89,6 +89,33 @@ class ImageTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Timeout(value = 60, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void dashboardEventStreamSendsStatusThenConfigAndLogChanges() throws Exception {
+        try (ApplianceProcess app = new ApplianceProcess(tmp.resolve("ev"), freePort())) {
+            app.start(null);
+            var request = java.net.http.HttpRequest.newBuilder(app.uri("/api/events")).header("Authorization",
+                    "Basic " + java.util.Base64.getEncoder().encodeToString(("admin:" + ApplianceProcess.PASSWORD)
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            var stream = java.net.http.HttpClient.newHttpClient().send(request.build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofLines());
+            assertEquals(200, stream.statusCode());
+            var lines = stream.body().iterator();
+            List<String> seen = new java.util.ArrayList<>();
+            while (seen.stream().noneMatch(l -> l.startsWith("data: {\"state\":\"stopped\""))) {
+                seen.add(lines.next());
+            }
+            new ApiClient(app).setUrls("rtsp://127.0.0.1:8554/other", "rtmp://127.0.0.1:1935/live/newkey1234", false);
+            while (seen.stream().noneMatch(l -> l.contains("\"rtmp_url\":\"rtmp://127.0.0.1:1935/live/****1234\""))
+                    || !seen.contains("event: log")) {
+                seen.add(lines.next());
+            }
+            assertTrue(seen.contains("event: config"), seen.toString());
+            assertFalse(String.join("\n", seen).contains("newkey1234"), "the key is masked on the dashboard feed");
+            stream.body().close();
+        }
+    }
+
+    @Test
     void helpListsEveryOptionAndExitsZero() throws Exception {
         Result r = runLauncher(noJdkEnvironment(), "--help");
         assertEquals(0, r.code(), r.output());

@@ -14,9 +14,20 @@ public final class StreamConfigRepository {
             "id, rtsp_url, rtmp_url, ffmpeg_params, auto_restart, preset, desired_state, created_at, updated_at";
 
     private final Database db;
+    private final java.util.List<java.util.function.LongConsumer> listeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public StreamConfigRepository(Database db) {
         this.db = db;
+    }
+
+    /** Called with the stream's id after each change of its row (the dashboard's config event). */
+    public void onChange(java.util.function.LongConsumer listener) {
+        listeners.add(listener);
+    }
+
+    private void changed(long id) {
+        listeners.forEach(l -> l.accept(id));
     }
 
     public Optional<StreamConfig> find(long id) {
@@ -54,7 +65,7 @@ public final class StreamConfigRepository {
      * Returns the history row, or empty when nothing actually changed.
      */
     public Optional<UrlChange> updateUrls(long id, String rtspUrl, String rtmpUrl, ChangeSource source) {
-        return db.write(c -> {
+        Optional<UrlChange> change = db.<Optional<UrlChange>>write(c -> {
             StreamConfig before = find(id).orElseThrow(() -> new StoreException("no stream " + id, null));
             String newRtsp = rtspUrl == null ? before.rtspUrl() : rtspUrl;
             String newRtmp = rtmpUrl == null ? before.rtmpUrl() : rtmpUrl;
@@ -85,6 +96,8 @@ public final class StreamConfigRepository {
             }
             return Optional.of(new UrlHistoryRepository(db).find(historyId));
         });
+        change.ifPresent(ch -> changed(id));
+        return change;
     }
 
     /** Sets the ffmpeg arguments and the preset they came from (null when typed by hand). */
@@ -102,6 +115,7 @@ public final class StreamConfigRepository {
                 return ps.executeUpdate();
             }
         });
+        changed(id);
     }
 
     public void updateAutoRestart(long id, boolean autoRestart) {
@@ -113,6 +127,7 @@ public final class StreamConfigRepository {
                 return ps.executeUpdate();
             }
         });
+        changed(id);
     }
 
     public void updateDesiredState(long id, StreamConfig.DesiredState state) {
@@ -123,6 +138,7 @@ public final class StreamConfigRepository {
                 return ps.executeUpdate();
             }
         });
+        changed(id);
     }
 
     private static StreamConfig map(ResultSet rs) throws SQLException {

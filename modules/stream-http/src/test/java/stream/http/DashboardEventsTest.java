@@ -1,0 +1,93 @@
+package stream.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.eclipsesource.json.Json;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class DashboardEventsTest {
+    DashboardEvents events = new DashboardEvents();
+    HttpApi api;
+
+    @BeforeEach
+    void start() throws Exception {
+        Routes routes = new Routes().get("/api/events", call -> events.serve(call, Json.object().add("state", "stopped")));
+        api = new HttpApi(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), routes, List.of(new ErrorFilter()), null);
+        api.start();
+    }
+
+    @AfterEach
+    void stop() {
+        events.close();
+        api.close();
+    }
+
+    void awaitClients(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (events.clientCount() != n) {
+            assertTrue(System.nanoTime() < deadline, "expected " + n + " dashboard clients, have " + events.clientCount());
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void aDashboardGetsTheStatusFirstThenEventsAsTheyHappen() throws Exception {
+        HttpResponse<InputStream> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/api/events")).build(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals("text/event-stream; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+        BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+        awaitClients(1);
+        events.publishStatus(1, Json.object().add("state", "starting"));
+        events.publishStatus(1, Json.object().add("state", "starting").add("fps", 25)); // same state within 1 s: held
+        events.publishStatus(1, Json.object().add("state", "running"));
+        events.publish("log", Json.object().add("message", "hello"));
+        List<String> lines = new ArrayList<>();
+        while (lines.stream().filter(l -> l.startsWith("data:")).count() < 4) {
+            lines.add(in.readLine());
+        }
+        List<String> data = lines.stream().filter(l -> l.startsWith("data:")).toList();
+        assertEquals(List.of("data: {\"state\":\"stopped\"}", "data: {\"state\":\"starting\"}",
+                "data: {\"state\":\"running\"}", "data: {\"message\":\"hello\"}"), data);
+        assertTrue(lines.contains("event: log"));
+        assertTrue(lines.contains("retry: 3000"));
+        r.body().close();
+    }
+
+    @Test
+    void aStalledBrowserIsDroppedAndNeverSlowsThePublisher() throws Exception {
+        try (Socket s = new Socket("127.0.0.1", api.port())) {
+            s.setReceiveBufferSize(4096);
+            s.getOutputStream().write("GET /api/events HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            awaitClients(1);
+            // never read: the socket buffers fill, the writer blocks, the queue fills, the client is dropped
+            String big = "x".repeat(8192);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 5000 && events.clientCount() > 0; i++) {
+                events.publish("log", Json.object().add("message", big));
+            }
+            long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
+            assertEquals(0, events.clientCount(), "the stalled client was dropped");
+            assertTrue(ms < 5000, "publishing did not wait for the browser (" + ms + " ms)");
+        }
+    }
+}
