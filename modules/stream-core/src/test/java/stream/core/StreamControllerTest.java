@@ -1,0 +1,172 @@
+package stream.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import stream.core.ffmpeg.CameraProbe;
+import stream.store.ChangeSource;
+import stream.store.ChildProcessRepository;
+import stream.store.Database;
+import stream.store.LogEntry;
+import stream.store.StreamConfig;
+import stream.store.StreamConfigRepository;
+import stream.store.StreamLogRepository;
+
+/**
+ * The controller's decisions with a stand-in ffmpeg (a shell script that writes progress like -progress pipe:1 and
+ * records its arguments): a real process, a real database, shortened timings.
+ */
+class StreamControllerTest {
+    @TempDir
+    Path dir;
+    Database db;
+    StreamConfigRepository configs;
+    StreamLogRepository logs;
+    StreamController controller;
+    final List<StreamState> states = new CopyOnWriteArrayList<>();
+
+    static final StreamController.Timing FAST = new StreamController.Timing(
+            Backoff.of(Duration.ofMillis(200), Duration.ofSeconds(2), 0), Duration.ofSeconds(60), Duration.ofSeconds(5),
+            Duration.ofSeconds(1), 0.95, Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofSeconds(2),
+            Duration.ofSeconds(2));
+
+    /** A stand-in ffmpeg: logs its argv, then reports progress at the given speed for the given number of blocks. */
+    Path fakeFfmpeg(String speed, int blocks, int exitCode) throws IOException {
+        Path p = dir.resolve("ffmpeg");
+        Files.writeString(p, """
+                #!/bin/sh
+                echo "$*" >> %s
+                i=0
+                while [ $i -lt %d ]; do
+                  i=$((i+1))
+                  echo "frame=$i"; echo "fps=25"; echo "out_time_us=$((i*200000))"; echo "speed=%s"
+                  echo "progress=continue"; sleep 0.2
+                done
+                exit %d
+                """.formatted(dir.resolve("argv.log"), blocks, speed, exitCode));
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+        return p;
+    }
+
+    void open(Path ffmpeg) {
+        db = Database.open(dir.resolve("streamrelay.db"));
+        configs = new StreamConfigRepository(db);
+        logs = new StreamLogRepository(db);
+        configs.updateEncoding(1, "-c:v copy -c:a aac -f flv", "copy");
+        // the probe meets a closed port on loopback at once: audio unknown, treated as none
+        RelayCommands commands = new RelayCommands(ffmpeg.toString(), new CameraProbe("ffprobe"), dir);
+        controller = new StreamController(1, configs, logs, new ChildProcessRepository(db), commands, FAST);
+        controller.stateMachine().addListener((from, to, why) -> states.add(to));
+    }
+
+    @AfterEach
+    void close() {
+        if (controller != null) {
+            controller.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    String closedCamera() throws IOException {
+        try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return "rtsp://127.0.0.1:" + s.getLocalPort() + "/cam";
+        }
+    }
+
+    @Test
+    void runningOnlyOnceOutputAdvancesThenRestartsWithBackoffAfterAnExit() throws Exception {
+        open(fakeFfmpeg("1.00x", 5, 1));
+        String id = controller.requestStart(closedCamera(), "rtmp://127.0.0.1:1935/live/k", ChangeSource.API);
+        assertNotNull(id);
+        await(() -> states.contains(StreamState.RUNNING), "running");
+        assertEquals(StreamState.STARTING, states.get(0), "starting comes first: a process is not yet media");
+        await(() -> states.stream().filter(s -> s == StreamState.RUNNING).count() >= 2, "running again after a restart");
+        assertTrue(states.contains(StreamState.RESTARTING));
+        assertTrue(controller.status().restarts() >= 1);
+        assertEquals(StreamConfig.DesiredState.RUNNING, configs.findDefault().desiredState());
+        controller.requestStop();
+        assertEquals(StreamState.STOPPED, controller.status().state());
+        assertEquals(StreamConfig.DesiredState.STOPPED, configs.findDefault().desiredState());
+    }
+
+    @Test
+    void withoutAutoRestartAnExitIsFailed() throws Exception {
+        open(fakeFfmpeg("1.00x", 2, 1));
+        configs.updateAutoRestart(1, false);
+        controller.requestStart(closedCamera(), null, ChangeSource.API);
+        await(() -> controller.status().state() == StreamState.FAILED, "failed");
+        assertTrue(controller.status().lastError().contains("auto restart is off"), controller.status().lastError());
+    }
+
+    @Test
+    void sustainedSlowSpeedIsWarnedOnceAndShown() throws Exception {
+        open(fakeFfmpeg("0.50x", 100, 0));
+        controller.requestStart(closedCamera(), null, ChangeSource.API);
+        await(() -> controller.status().warning() != null, "a speed warning");
+        assertTrue(controller.status().warning().contains("0.50x"), controller.status().warning());
+        await(() -> logs.page(100, null, "slow_stream", null).size() == 1, "one warning row");
+        Thread.sleep(1500); // the condition persists: still a single row
+        List<LogEntry> rows = logs.page(100, null, "slow_stream", null);
+        assertEquals(1, rows.size(), "logged once, not at every progress block");
+    }
+
+    @Test
+    void aBurstOfUrlChangesEndsOnTheLastWithAtMostTwoRestarts() throws Exception {
+        open(fakeFfmpeg("1.00x", 1000, 0));
+        controller.requestStart(closedCamera(), "rtmp://127.0.0.1:1935/live/k0", ChangeSource.API);
+        await(() -> controller.status().state() == StreamState.RUNNING, "running");
+        long before = controller.status().restarts();
+        for (int i = 1; i <= 200; i++) {
+            controller.saveUrls(null, "rtmp://127.0.0.1:1935/live/k" + i, ChangeSource.SSE);
+            controller.configChanged(true);
+        }
+        await(() -> {
+            try {
+                List<String> lines = Files.readAllLines(dir.resolve("argv.log"));
+                return lines.get(lines.size() - 1).contains("live/k200 ");
+            } catch (IOException e) {
+                return false;
+            }
+        }, "ffmpeg started on the last URL");
+        await(() -> controller.status().state() == StreamState.RUNNING, "running on the last URL");
+        Thread.sleep(3000); // longer than the coalescing window: no further restart may follow
+        long restarts = controller.status().restarts() - before;
+        assertTrue(restarts >= 1 && restarts <= 2, "restarts for the burst: " + restarts);
+        assertEquals(1 + restarts, Files.readAllLines(dir.resolve("argv.log")).size(), "one ffmpeg per start");
+    }
+
+    @Test
+    void theDesiredStateSurvivesARestartOfTheAppliance() throws Exception {
+        open(fakeFfmpeg("1.00x", 1000, 0));
+        controller.requestStart(closedCamera(), null, ChangeSource.API);
+        await(() -> controller.status().state() == StreamState.RUNNING, "running");
+        controller.close();
+        controller = new StreamController(1, configs, logs, new ChildProcessRepository(db),
+                new RelayCommands(dir.resolve("ffmpeg").toString(), new CameraProbe("ffprobe"), dir), FAST);
+        assertEquals(StreamState.STOPPED, controller.status().state());
+        controller.start();
+        await(() -> controller.status().state() == StreamState.RUNNING, "resumed by itself");
+    }
+}
