@@ -21,8 +21,13 @@ mkdir -p "$(dirname "$image")"
 # launched from the module path inside the image. java.sql.rowset, java.naming and java.security.sasl are what
 # sqlite-jdbc's module descriptor requires; jdk.crypto.ec gives TLS to an https SSE server.
 "$jlink" --add-modules java.base,java.sql,java.sql.rowset,java.naming,java.security.sasl,java.net.http,jdk.httpserver,jdk.unsupported,jdk.crypto.ec \
-  --strip-debug --no-header-files --no-man-pages --compress=2 --generate-cds-archive \
+  --strip-debug --no-header-files --no-man-pages --generate-cds-archive \
   --output "$image"
+
+# No --compress: classes are then mapped from lib/modules instead of inflated into the heap of the process, which
+# measured 6 MB less resident memory (57.6 vs 63.6 MB) for 17 MB more on disk. The CDS archive for uncompressed oops
+# is never used (the heap is far below 32 GB), so it goes.
+rm -f "$image/lib/server/classes_nocoops.jsa"
 
 mkdir -p "$image/app" "$image/lib/sqlite"
 work=$(mktemp -d)

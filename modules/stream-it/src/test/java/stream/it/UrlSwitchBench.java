@@ -99,7 +99,11 @@ class UrlSwitchBench {
                     "url_switch_ms appliance median=%.0f p90=%.0f all=%s", medA, pct(appliance, 0.9), round(appliance)));
             report.add(String.format(Locale.ROOT,
                     "url_switch_ms bare_ffmpeg median=%.0f p90=%.0f all=%s", medB, pct(bare, 0.9), round(bare)));
-            report.add(String.format(Locale.ROOT, "url_switch_overhead_ms median=%.0f (target < 100)", medA - medB));
+            // the times cluster in two modes ~140 ms apart for both (where the camera's keyframe falls), so the
+            // medians of 10 can land in different modes: the means and minimums are compared too
+            report.add(String.format(Locale.ROOT,
+                    "url_switch_overhead_ms median=%.0f mean=%.0f min=%.0f (target < 100)", medA - medB,
+                    mean(appliance) - mean(bare), Collections.min(appliance) - Collections.min(bare)));
             report.add(String.format(Locale.ROOT,
                     "java_cpu_percent_of_one_core=%.2f over %.0f s streaming (target < 1)", 100 * cpuSeconds / wall, wall));
             report.add(String.format(Locale.ROOT, "java_rss_max_mb=%.1f (target < 64); ffmpeg_rss_mb=%.1f",
@@ -163,6 +167,10 @@ class UrlSwitchBench {
             }
         }
         return 0;
+    }
+
+    private static double mean(List<Double> xs) {
+        return xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 
     private static double median(List<Double> xs) {
