@@ -47,7 +47,7 @@ public final class RelayCommands {
         if (known != null) {
             return known;
         }
-        ProbeResult r = probe.probe(rtspUrl);
+        ProbeResult r = probe.probeStreams(rtspUrl);
         if (!r.ok()) {
             return CameraAudio.UNKNOWN;
         }

@@ -40,6 +40,18 @@ public final class CameraProbe {
 
     /** Probes the camera; never throws for a camera problem, and the answer never contains its password. */
     public ProbeResult probe(String rtspUrl) {
+        return probe(rtspUrl, true);
+    }
+
+    /**
+     * Only what the camera sends (codecs, size, audio), without timing keyframes: what the stream needs before it
+     * starts, in about the time of a connection rather than the 6 s keyframe sample.
+     */
+    public ProbeResult probeStreams(String rtspUrl) {
+        return probe(rtspUrl, false);
+    }
+
+    private ProbeResult probe(String rtspUrl, boolean timeKeyframes) {
         Optional<String> invalid = UrlValidator.rtspProblem(rtspUrl);
         if (invalid.isPresent()) {
             return ProbeResult.failed("The RTSP URL " + invalid.get() + ".");
@@ -47,7 +59,7 @@ public final class CameraProbe {
         SecretMasker masker = SecretMasker.forUrls(rtspUrl);
         TimedProcess.Outcome outcome;
         try {
-            outcome = TimedProcess.run(command(rtspUrl), limit);
+            outcome = TimedProcess.run(timeKeyframes ? command(rtspUrl) : streamsCommand(rtspUrl), limit);
         } catch (IOException e) {
             return ProbeResult.failed("ffprobe cannot be run at " + ffprobe + " (" + e.getMessage() + ").");
         } catch (InterruptedException e) {
@@ -77,6 +89,12 @@ public final class CameraProbe {
                 // Reading stops by itself once this much stream time has passed, well before our kill.
                 "-read_intervals", "%+" + String.format(Locale.ROOT, "%.1f", sampleSeconds()),
                 "-of", "json", "-i", rtspUrl);
+    }
+
+    List<String> streamsCommand(String rtspUrl) {
+        return List.of(ffprobe, "-hide_banner", "-v", "error",
+                "-rtsp_transport", "tcp", "-timeout", String.valueOf(socketTimeout().toNanos() / 1000),
+                "-show_streams", "-of", "json", "-i", rtspUrl);
     }
 
     private Duration socketTimeout() {

@@ -36,6 +36,8 @@ class CameraProbeRtspTest {
     private static ExecutorService streaming;
     private static ExecutorService failing;
     private static int aacPort;
+    private static String aacUrl;
+    private static String silentUrl;
     private static int refusedPort;
     private static int silentPort;
 
@@ -64,6 +66,8 @@ class CameraProbeRtspTest {
         ProbeTestCamera pcmuCamera = camera("--audio", "pcmu");
         ProbeTestCamera securedCamera = camera("--audio", "aac", "--user", "admin", "--password", PASSWORD);
         aacPort = aacCamera.port();
+        aacUrl = aacCamera.url(null, "/cam");
+        silentUrl = silentCamera.url(null, "/cam");
         refusedPort = closedPort();
         silentPort = server(false);
         int tricklePort = server(true);
@@ -157,6 +161,20 @@ class CameraProbeRtspTest {
         ProbeResult result = rightPassword.join().result();
         assertTrue(result.ok(), result.toString());
         assertEquals("aac", result.audioCodec());
+    }
+
+    @Test
+    void theStreamsOnlyProbeTellsCodecsAndAudioWithoutTimingKeyframes() {
+        ProbeResult withAudio = new CameraProbe(FFPROBE).probeStreams(aacUrl);
+        assertTrue(withAudio.ok(), withAudio.toString());
+        assertEquals("h264", withAudio.videoCodec());
+        assertEquals("aac", withAudio.audioCodec());
+        assertNull(withAudio.keyframeIntervalSeconds(), "no packets were sampled");
+        ProbeResult silentOne = new CameraProbe(FFPROBE).probeStreams(silentUrl);
+        assertTrue(silentOne.ok(), silentOne.toString());
+        assertNull(silentOne.audioCodec());
+        ProbeResult notThere = new CameraProbe(FFPROBE).probeStreams(aacUrl.replace("/cam", "/nope"));
+        assertFalse(notThere.ok());
     }
 
     @Test
