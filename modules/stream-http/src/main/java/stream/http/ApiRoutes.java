@@ -182,7 +182,7 @@ public final class ApiRoutes {
                 if (!a.available()) {
                     errors.add(new FieldError("preset", "cannot run on this machine: " + a.reason()));
                 }
-                params = preset.get().argsLine();
+                params = preset.get().ffmpegParams();
             }
         } else if (body.get("ffmpeg_params") != null) {
             params = optionalString(body, "ffmpeg_params");
@@ -232,7 +232,7 @@ public final class ApiRoutes {
                     .add("hardware", p.hardware())
                     .add("encoder", p.encoder())
                     .add("arguments", args)
-                    .add("ffmpeg_params", p.argsLine())
+                    .add("ffmpeg_params", p.ffmpegParams())
                     .add("available", a.available())
                     .add("reason", JsonViews.str(a.reason())));
         }

@@ -39,6 +39,20 @@ public record Preset(String name, String description, String hardware, String en
      * quoting: {@code expr:gte(t,n_forced*2)} is one token as it stands.
      */
     public String argsLine() {
+        return line(args);
+    }
+
+    /**
+     * What {@code ffmpeg_params} holds when this preset is chosen: the input arguments (VAAPI's device) first, then
+     * the output arguments. The command builder moves a device option before the inputs, where ffmpeg needs it.
+     */
+    public String ffmpegParams() {
+        List<String> all = new java.util.ArrayList<>(inputArgs);
+        all.addAll(args);
+        return line(all);
+    }
+
+    private static String line(List<String> args) {
         StringBuilder line = new StringBuilder();
         for (String arg : args) {
             if (line.length() > 0) {

@@ -1,0 +1,38 @@
+package stream.core.ffmpeg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A chosen preset becomes ffmpeg_params; what the stream then runs must keep everything the preset asks for. */
+class PresetParamsTest {
+    static final PresetCatalog SHIPPED = PresetCatalog.load(Path.of("../../ffmpeg-presets"));
+
+    List<String> commandFor(String preset) {
+        EncodingArgs encoding = EncodingArgs.parse(SHIPPED.find(preset).orElseThrow().ffmpegParams());
+        return new FfmpegCommand("ffmpeg", "rtsp://127.0.0.1:8554/cam1", "rtmp://127.0.0.1:1935/live/k", encoding,
+                CameraAudio.AAC).arguments();
+    }
+
+    @Test
+    void everyShippedPresetSurvivesTheRoundTripThroughFfmpegParams() {
+        for (Preset p : SHIPPED.all()) {
+            EncodingArgs again = EncodingArgs.parse(p.ffmpegParams());
+            List<String> expected = new java.util.ArrayList<>(p.inputArgs());
+            expected.addAll(p.args());
+            assertEquals(expected, again.tokens(), p.name());
+        }
+    }
+
+    @Test
+    void vaapisDeviceComesBeforeTheCameraInput() {
+        List<String> args = commandFor("vaapi");
+        int device = args.indexOf("-vaapi_device");
+        assertTrue(device > 0, args.toString());
+        assertEquals("/dev/dri/renderD128", args.get(device + 1));
+        assertTrue(device < args.indexOf("-i"), "a global option before the input: " + args);
+    }
+}
