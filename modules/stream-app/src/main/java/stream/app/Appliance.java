@@ -65,7 +65,7 @@ final class Appliance implements AutoCloseable {
     }
 
     void start() throws IOException {
-        Path dataDir = options.data().toAbsolutePath();
+        Path dataDir = options.data().toAbsolutePath().normalize();
         db = Database.open(dataDir.resolve("streamrelay.db"));
         var configs = new StreamConfigRepository(db);
         var settings = new SettingsRepository(db);
