@@ -85,6 +85,8 @@ public final class StreamController implements AutoCloseable {
     private boolean slowWarned;
     private StreamMetrics metrics = StreamMetrics.NONE;
     private volatile StreamStatus status;
+    /** The row as last stored, kept current by the repository's change callback: status is published twice a second. */
+    private volatile StreamConfig shown;
 
     public StreamController(long id, StreamConfigRepository configs, StreamLogRepository logs,
                             ChildProcessRepository children, RelayCommands commands, Timing timing) {
@@ -101,6 +103,12 @@ public final class StreamController implements AutoCloseable {
             return t;
         });
         machine.addListener(this::onTransition);
+        this.shown = configs.find(id).orElse(null);
+        configs.onChange(changed -> {
+            if (changed == id) {
+                shown = configs.find(id).orElse(null);
+            }
+        });
         publish();
     }
 
@@ -542,7 +550,7 @@ public final class StreamController implements AutoCloseable {
     }
 
     private void publish() {
-        StreamConfig c = configs.find(id).orElse(null);
+        StreamConfig c = shown;
         status = new StreamStatus(id, machine.state(), streamId, pid, current == null ? null : startedAt,
                 runningSince, c == null ? null : SecretMasker.maskUrl(c.rtspUrl()),
                 c == null ? null : SecretMasker.maskUrl(c.rtmpUrl()), c == null ? null : c.preset(), metrics, restarts,

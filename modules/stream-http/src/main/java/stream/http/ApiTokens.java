@@ -21,8 +21,4 @@ public final class ApiTokens {
     public boolean isSet() {
         return settings.get(HASH_KEY).isPresent();
     }
-
-    String hash() {
-        return settings.get(HASH_KEY).orElse(null);
-    }
 }

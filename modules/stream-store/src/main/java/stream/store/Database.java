@@ -19,15 +19,13 @@ public final class Database implements AutoCloseable {
     /** How long a connection waits for another process's lock before failing, in milliseconds. */
     static final int BUSY_TIMEOUT_MS = 5_000;
 
-    private final Path file;
     private final Connection writer;
     private final Connection reader;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ReentrantLock readLock = new ReentrantLock();
     private int depth;
 
-    private Database(Path file, Connection writer, Connection reader) {
-        this.file = file;
+    private Database(Connection writer, Connection reader) {
         this.writer = writer;
         this.reader = reader;
     }
@@ -46,7 +44,7 @@ public final class Database implements AutoCloseable {
             try {
                 Migrations.migrate(writer, targetVersion);
                 reader = connect(file);
-                return new Database(file, writer, reader);
+                return new Database(writer, reader);
             } catch (SQLException | RuntimeException e) {
                 closeQuietly(writer);
                 closeQuietly(reader);
@@ -85,10 +83,6 @@ public final class Database implements AutoCloseable {
             s.execute("PRAGMA cache_size = -1024");
         }
         return c;
-    }
-
-    public Path file() {
-        return file;
     }
 
     /** The schema version ({@code PRAGMA user_version}). */

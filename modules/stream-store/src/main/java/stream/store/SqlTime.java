@@ -5,7 +5,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-/** SQLite's CURRENT_TIMESTAMP text (UTC, "YYYY-MM-DD HH:MM:SS") to and from {@link Instant}. */
+/** SQLite's CURRENT_TIMESTAMP text (UTC, "YYYY-MM-DD HH:MM:SS") to {@link Instant}. */
 final class SqlTime {
     private static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
@@ -18,9 +18,5 @@ final class SqlTime {
         }
         String t = text.length() > 19 ? text.substring(0, 19) : text;
         return LocalDateTime.parse(t, FORMAT).toInstant(ZoneOffset.UTC);
-    }
-
-    static String format(Instant instant) {
-        return FORMAT.format(LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
     }
 }
