@@ -6,23 +6,34 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /api/events}: the dashboard's live feed (contract §6) as text/event-stream: {@code status},
- * {@code log} and {@code config} events, a comment every 15 s so proxies keep it open. Publishing never waits for a
- * browser: each client has a bounded queue and is dropped when it is full.
+ * {@code log} and {@code config} events, a comment every 15 s so proxies keep it open. No thread waits on a browser:
+ * a frame is handed to each client's connection without blocking, the server keeps what the browser has not read
+ * yet, bounded, and drops the browser when it falls that far behind. At most {@link #MAX_CLIENTS} at once.
  */
 public final class DashboardEvents {
-    /** Events a client may be behind before it is dropped. */
-    static final int QUEUE = 256;
+    static final int MAX_CLIENTS = 32;
     static final long KEEPALIVE_MS = 15_000;
 
-    private static final String CLOSE = "";
-    private final Set<BlockingQueue<String>> clients = ConcurrentHashMap.newKeySet();
+    /** One connected browser: frames are written whole, one at a time. */
+    private record Client(HttpExchange exchange, OutputStream out) {
+        synchronized boolean write(String frame) {
+            try {
+                out.write(frame.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                return true;
+            } catch (IOException | RuntimeException e) {
+                exchange.close();
+                return false;
+            }
+        }
+    }
+
+    private final Set<Client> clients = ConcurrentHashMap.newKeySet();
     private final java.util.Map<Long, String> lastState = new ConcurrentHashMap<>();
     private final java.util.Map<Long, Long> lastSent = new ConcurrentHashMap<>();
     private final java.util.concurrent.ScheduledExecutorService heartbeat =
@@ -46,14 +57,16 @@ public final class DashboardEvents {
                 });
             }
         }, 2, 2, TimeUnit.SECONDS);
+        heartbeat.scheduleWithFixedDelay(() -> broadcast(": keepalive\n\n"), KEEPALIVE_MS, KEEPALIVE_MS,
+                TimeUnit.MILLISECONDS);
     }
 
     public void close() {
         heartbeat.shutdownNow();
-        for (BlockingQueue<String> q : clients) {
-            q.clear();
-            q.offer(CLOSE);
+        for (Client c : clients) {
+            c.exchange().close();
         }
+        clients.clear();
     }
 
     /** A stream's status changed: sent at once when its state changed, otherwise at most once a second. */
@@ -73,13 +86,13 @@ public final class DashboardEvents {
 
     /** Sends an event to every connected dashboard; returns at once whatever the browsers do. */
     public void publish(String type, JsonObject data) {
-        String frame = "event: " + type + "\ndata: " + data + "\n\n";
-        for (BlockingQueue<String> q : clients) {
-            if (!q.offer(frame)) {
-                // a stalled browser: drop it rather than hold anything up; it reconnects by itself
-                clients.remove(q);
-                q.clear();
-                q.offer(CLOSE);
+        broadcast("event: " + type + "\ndata: " + data + "\n\n");
+    }
+
+    private void broadcast(String frame) {
+        for (Client c : clients) {
+            if (!c.write(frame)) {
+                clients.remove(c); // gone, or too far behind: it reconnects by itself
             }
         }
     }
@@ -88,37 +101,21 @@ public final class DashboardEvents {
         return clients.size();
     }
 
-    /** Serves one dashboard until it goes away or falls behind; holds an HTTP worker thread meanwhile. */
+    /** Starts one dashboard's stream and returns: the stream lives on without the request's thread. */
     void serve(HttpCall call, JsonObject initialStatus) throws IOException {
+        if (clients.size() >= MAX_CLIENTS) {
+            call.setHeader("Retry-After", "10");
+            throw new HttpError(503, "Too many open dashboards (at most " + MAX_CLIENTS + ")");
+        }
         HttpExchange ex = call.exchange();
         ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
         ex.getResponseHeaders().set("Cache-Control", "no-store");
         ex.getResponseHeaders().set("X-Accel-Buffering", "no");
+        ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.sendResponseHeaders(200, 0);
-        BlockingQueue<String> q = new ArrayBlockingQueue<>(QUEUE);
-        clients.add(q);
-        try (OutputStream out = ex.getResponseBody()) {
-            write(out, "retry: 3000\n\n");
-            write(out, "event: status\ndata: " + initialStatus + "\n\n");
-            while (true) {
-                String frame = q.poll(KEEPALIVE_MS, TimeUnit.MILLISECONDS);
-                if (frame == CLOSE) {
-                    return;
-                }
-                write(out, frame == null ? ": keepalive\n\n" : frame);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            // the browser went away
-        } finally {
-            clients.remove(q);
-            ex.close();
+        Client c = new Client(ex, ex.getResponseBody());
+        if (c.write("retry: 3000\n\n") && c.write("event: status\ndata: " + initialStatus + "\n\n")) {
+            clients.add(c);
         }
-    }
-
-    private static void write(OutputStream out, String s) throws IOException {
-        out.write(s.getBytes(StandardCharsets.UTF_8));
-        out.flush();
     }
 }

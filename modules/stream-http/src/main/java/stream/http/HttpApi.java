@@ -1,14 +1,10 @@
 package stream.http;
 
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import stream.http.server.GuardedHttpServer;
+import stream.http.server.ServerLimits;
 
 /**
  * The appliance's HTTP server: every request goes through the same filter chain (error mapping first, then
@@ -19,14 +15,19 @@ public final class HttpApi implements AutoCloseable {
     private final Routes routes;
     private final List<Filter> filters;
     private final Handler fallback;
-    private HttpServer server;
-    private ExecutorService workers;
+    private final ServerLimits limits;
+    private GuardedHttpServer server;
 
     /**
      * @param filters applied in order, outermost first, before every route
      * @param fallback answers paths no route claims (the dashboard's static files), also behind the filters
      */
     public HttpApi(InetSocketAddress address, Routes routes, List<Filter> filters, Handler fallback) {
+        this(address, routes, filters, fallback, ServerLimits.appliance());
+    }
+
+    HttpApi(InetSocketAddress address, Routes routes, List<Filter> filters, Handler fallback, ServerLimits limits) {
+        this.limits = limits;
         this.address = address;
         this.routes = routes;
         this.filters = List.copyOf(filters);
@@ -34,19 +35,8 @@ public final class HttpApi implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        server = HttpServer.create(address, 64);
-        AtomicInteger n = new AtomicInteger();
-        // up to 16 threads (the dashboard's event streams hold one each), ended after 30 s idle: each idle thread
-        // keeps stack and malloc memory that a 1 GB board misses
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                r -> {
-                    Thread t = new Thread(r, "http-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        pool.allowCoreThreadTimeOut(true);
-        workers = pool;
-        server.setExecutor(workers);
+        // requests are read whole by one selector thread before a worker (8 at most, ended after 30 s idle) runs them
+        server = GuardedHttpServer.create(address, 128, limits);
         server.createContext("/", exchange -> {
             HttpCall call = new HttpCall(exchange);
             try {
@@ -60,6 +50,11 @@ public final class HttpApi implements AutoCloseable {
             }
         });
         server.start();
+    }
+
+    /** Connections open now. */
+    public int openConnections() {
+        return server.openConnections();
     }
 
     /** The port actually bound (useful with port 0). */
@@ -88,15 +83,7 @@ public final class HttpApi implements AutoCloseable {
     @Override
     public void close() {
         if (server != null) {
-            server.stop(0);
-        }
-        if (workers != null) {
-            workers.shutdownNow();
-            try {
-                workers.awaitTermination(2, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            server.stop(1);
         }
     }
 }

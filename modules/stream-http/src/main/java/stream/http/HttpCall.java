@@ -20,13 +20,12 @@ public final class HttpCall {
     static final int MAX_BODY = 64 * 1024;
 
     private final HttpExchange exchange;
-    private final Map<String, String> query;
+    private Map<String, String> query;
     private String principal;
     private boolean answered;
 
     HttpCall(HttpExchange exchange) {
         this.exchange = exchange;
-        this.query = parseQuery(exchange.getRequestURI().getRawQuery());
     }
 
     public String method() {
@@ -41,8 +40,17 @@ public final class HttpCall {
         return exchange.getRequestHeaders().getFirst(name);
     }
 
+    /** A query parameter; malformed percent-encoding is a 400 in the contract's shape (thrown inside the chain). */
     public String query(String name) {
+        if (query == null) {
+            query = parseQuery(exchange.getRequestURI().getRawQuery());
+        }
         return query.get(name);
+    }
+
+    /** The client's address (the peer of the TCP connection). */
+    public java.net.InetAddress clientAddress() {
+        return exchange.getRemoteAddress().getAddress();
     }
 
     /** Who made the call ("basic", "bearer" or "session"), set by the auth filter. */
@@ -98,6 +106,11 @@ public final class HttpCall {
         exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.getResponseHeaders().set("Cache-Control", "no-store");
         exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
+        // no other site may show the appliance in a frame (clickjacking of its buttons)
+        exchange.getResponseHeaders().set("X-Frame-Options", "DENY");
+        if (!exchange.getResponseHeaders().containsKey("Content-Security-Policy")) {
+            exchange.getResponseHeaders().set("Content-Security-Policy", "frame-ancestors 'none'");
+        }
         boolean head = "HEAD".equals(method());
         exchange.sendResponseHeaders(status, head || body.length == 0 ? -1 : body.length);
         if (!head) {
