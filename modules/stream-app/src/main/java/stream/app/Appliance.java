@@ -21,6 +21,7 @@ import stream.http.ApiTokens;
 import stream.http.DashboardEvents;
 import stream.http.JsonViews;
 import stream.http.AuthFilter;
+import stream.http.CrossSiteFilter;
 import stream.http.ErrorFilter;
 import stream.http.FfmpegTools;
 import stream.http.HttpApi;
@@ -118,7 +119,7 @@ final class Appliance implements AutoCloseable {
         Stores stores = new Stores(configs, logs, new UrlHistoryRepository(db), events, settings);
         http = new HttpApi(new InetSocketAddress(options.bind(), options.port()),
                 new ApiRoutes(streams, stores, new FfmpegTools(presets, encoders, probe), sse::status, tokens, dashboard).routes(),
-                List.of(new ErrorFilter(), new AuthFilter(() -> settings.get(ADMIN_PASSWORD_HASH).orElse(null),
+                List.of(new ErrorFilter(), new CrossSiteFilter(), new AuthFilter(() -> settings.get(ADMIN_PASSWORD_HASH).orElse(null),
                         () -> settings.get(ApiTokens.HASH_KEY).orElse(null))),
                 new StaticFiles(firstExisting(home.resolve("share/web"), Path.of("web"))));
         http.start();

@@ -2,6 +2,7 @@ package stream.http;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Set;
 import java.util.function.Supplier;
@@ -18,11 +19,17 @@ public final class AuthFilter implements Filter {
     private final java.util.Map<String, Boolean> verifiedKeys = new java.util.concurrent.ConcurrentHashMap<>();
     private final Supplier<String> adminPasswordHash;
     private final Supplier<String> apiTokenHash;
+    private final SignInThrottle throttle;
 
     /** The suppliers are read at every call, so a changed password or token applies at once. */
     public AuthFilter(Supplier<String> adminPasswordHash, Supplier<String> apiTokenHash) {
+        this(adminPasswordHash, apiTokenHash, new SignInThrottle());
+    }
+
+    public AuthFilter(Supplier<String> adminPasswordHash, Supplier<String> apiTokenHash, SignInThrottle throttle) {
         this.adminPasswordHash = adminPasswordHash;
         this.apiTokenHash = apiTokenHash;
+        this.throttle = throttle;
     }
 
     @Override
@@ -32,11 +39,23 @@ public final class AuthFilter implements Filter {
             next.handle(call);
             return;
         }
-        String principal = authenticate(call.header("Authorization"));
+        String authorization = call.header("Authorization");
+        if (authorization != null) {
+            long wait = throttle.waitSeconds(call.clientAddress());
+            if (wait > 0) {
+                call.setHeader("Retry-After", Long.toString(wait));
+                throw new HttpError(429, "Too many wrong sign-ins from this address; try again in " + wait + " s");
+            }
+        }
+        String principal = authenticate(authorization);
         if (principal == null) {
+            if (authorization != null) {
+                throttle.failed(call.clientAddress());
+            }
             call.setHeader("WWW-Authenticate", "Basic realm=\"streamrelay\", charset=\"UTF-8\"");
             throw new HttpError(401, "Authentication required: HTTP Basic admin:<password> or a Bearer API token");
         }
+        throttle.succeeded(call.clientAddress());
         call.principal(principal);
         next.handle(call);
     }
@@ -53,10 +72,19 @@ public final class AuthFilter implements Filter {
                 return null;
             }
             int colon = decoded.indexOf(':');
-            if (colon < 0 || !"admin".equals(decoded.substring(0, colon))) {
+            if (colon < 0) {
                 return null;
             }
-            return verified(decoded.substring(colon + 1), adminPasswordHash.get()) ? "basic" : null;
+            // the password is checked whatever the user name, and the name compared in constant time: a wrong name
+            // must cost what a wrong password costs, or the time of the answer tells which one was wrong
+            boolean userOk = MessageDigest.isEqual(decoded.substring(0, colon).getBytes(StandardCharsets.UTF_8),
+                    "admin".getBytes(StandardCharsets.UTF_8));
+            String password = decoded.substring(colon + 1);
+            if (!userOk) {
+                SecretHash.matches(password, adminPasswordHash.get()); // spent for its time only
+                return null;
+            }
+            return verified(password, adminPasswordHash.get()) ? "basic" : null;
         }
         if (header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return verified(header.substring(7).trim(), apiTokenHash.get()) ? "bearer" : null;

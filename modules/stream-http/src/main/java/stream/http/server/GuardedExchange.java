@@ -128,12 +128,24 @@ final class GuardedExchange extends HttpExchange {
         sb.append("HTTP/1.1 ").append(status).append(' ').append(Reason.of(status)).append("\r\n");
         sb.append("Date: ").append(server.date()).append("\r\n");
         for (Map.Entry<String, List<String>> e : responseHeaders.entrySet()) {
+            String name = canonical(e.getKey());
             for (String v : e.getValue()) {
-                sb.append(e.getKey()).append(": ").append(safe(v)).append("\r\n");
+                sb.append(name).append(": ").append(safe(v)).append("\r\n");
             }
         }
         sb.append("\r\n");
         return ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Headers stores "Content-type"; people reading an answer expect "Content-Type". */
+    private static String canonical(String name) {
+        char[] c = name.toCharArray();
+        boolean upper = true;
+        for (int i = 0; i < c.length; i++) {
+            c[i] = upper ? Character.toUpperCase(c[i]) : c[i];
+            upper = c[i] == '-';
+        }
+        return new String(c);
     }
 
     /** A header value never splits the answer: CR and LF cannot reach the wire. */
