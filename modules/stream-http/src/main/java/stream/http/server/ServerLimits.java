@@ -24,10 +24,13 @@ public record ServerLimits(int maxHeadBytes, int maxHeaders, int maxBodyBytes, D
                            Duration headTimeout, Duration bodyTimeout, Duration writeTimeout, int maxConnections,
                            int maxConnectionsPerAddress, int workers, int workQueue, int maxStreamBacklog) {
 
-    /** For a small board on a LAN: a browser opens about 6 connections per page, a script one. */
+    /**
+     * For a small board on a LAN: a browser opens about 6 connections per page, a script one; a reverse proxy or a
+     * monitoring host brings many from one address. An idle connection costs a 2 KB buffer and a socket.
+     */
     public static ServerLimits appliance() {
         return new ServerLimits(16 * 1024, 100, 64 * 1024, Duration.ofSeconds(30), Duration.ofSeconds(10),
-                Duration.ofSeconds(10), Duration.ofSeconds(30), 512, 48, 8, 256, 256 * 1024);
+                Duration.ofSeconds(10), Duration.ofSeconds(30), 1024, 128, 8, 256, 256 * 1024);
     }
 
     public ServerLimits {

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The status route under load (wrk, keep-alive, Basic and Bearer) beside a minimal Express 4 app of the
+# architecture document's stack (bench/anchor) in the same run; one keep-alive connection; 100 clients polling
+# while a stream runs; /healthz and an authenticated call while 500 stalled connections are open.
+# Prints the figures and appends them to bench/results/api.txt.
+# usage: bench/api.sh [seconds-per-run]     (installs wrk, node and express when missing)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh test
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+[ -d bench/anchor/node_modules/express ] || (cd bench/anchor && npm install --no-audit --no-fund --omit=dev >/dev/null)
+. scripts/env.sh
+mvn -B -q -DskipTests install >/dev/null
+mvn -B -q -pl modules/stream-it surefire:test -Dtest=ApiLoadBench -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dbench.seconds="${1:-10}" -DredirectTestOutputToFile=false -DtrimStackTrace=false | grep -E '^api_' || true
+tail -11 bench/results/api.txt
