@@ -80,11 +80,20 @@ final class Connection {
         return writePending() ? Sent.DONE : Sent.PENDING;
     }
 
-    /** Writes queued bytes without blocking; true when nothing is left. */
+    /** Writes queued bytes without blocking; true when nothing is left. A failed write closes the connection. */
     synchronized boolean writePending() throws IOException {
         if (phase == Phase.CLOSED) {
             return true;
         }
+        try {
+            return writeSome();
+        } catch (IOException e) {
+            closeQuietly(); // the client went away mid-answer
+            throw e;
+        }
+    }
+
+    private boolean writeSome() throws IOException {
         while (!pending.isEmpty()) {
             ByteBuffer head = pending.peek();
             if (pending.size() > 1) {
