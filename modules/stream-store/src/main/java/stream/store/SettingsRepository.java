@@ -13,6 +13,12 @@ import java.util.function.Consumer;
 public final class SettingsRepository {
     private final Database db;
     private final List<Consumer<Settings>> listeners = new CopyOnWriteArrayList<>();
+    /**
+     * Values read, kept until the next write: every authenticated API call needs the password hash, and a query per
+     * call cost more than the rest of a status answer. The appliance is the only writer of its database.
+     */
+    private final Map<String, Optional<String>> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    private long writes;
 
     public SettingsRepository(Database db) {
         this.db = db;
@@ -37,7 +43,15 @@ public final class SettingsRepository {
     }
 
     public Optional<String> get(String key) {
-        return db.read(c -> {
+        Optional<String> cached = cache.get(key);
+        if (cached != null) {
+            return cached;
+        }
+        long version;
+        synchronized (cache) {
+            version = writes;
+        }
+        Optional<String> value = db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT value FROM settings WHERE key = ?")) {
                 ps.setString(1, key);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -45,6 +59,12 @@ public final class SettingsRepository {
                 }
             }
         });
+        synchronized (cache) {
+            if (version == writes) { // a value read while a write was under way may be stale: not kept
+                cache.put(key, value);
+            }
+        }
+        return value;
     }
 
     public Map<String, String> all() {
@@ -66,6 +86,10 @@ public final class SettingsRepository {
 
     /** Writes all the values in one transaction, then tells the listeners once. */
     public void putAll(Map<String, String> values) {
+        synchronized (cache) {
+            writes++;
+            cache.clear();
+        }
         db.write(c -> {
             try (PreparedStatement ps = c.prepareStatement("""
                     INSERT INTO settings (key, value) VALUES (?, ?)
@@ -78,6 +102,10 @@ public final class SettingsRepository {
             }
             return null;
         });
+        synchronized (cache) {
+            writes++;
+            cache.clear();
+        }
         Settings now = load();
         for (Consumer<Settings> l : listeners) {
             l.accept(now);

@@ -118,6 +118,18 @@ class RepositoryTest {
     }
 
     @Test
+    void aSettingReadOnceIsReplacedByTheNextWriteEvenFromAnotherRepository() {
+        var settings = new SettingsRepository(db);
+        assertEquals(java.util.Optional.empty(), settings.get("admin_password_hash"));
+        settings.put("admin_password_hash", "one");
+        assertEquals("one", settings.get("admin_password_hash").orElseThrow());
+        assertEquals("one", settings.get("admin_password_hash").orElseThrow(), "kept");
+        settings.putAll(java.util.Map.of("admin_password_hash", "two", "x", "y"));
+        assertEquals("two", settings.get("admin_password_hash").orElseThrow(), "a write replaces what was kept");
+        assertEquals("y", settings.get("x").orElseThrow());
+    }
+
+    @Test
     void settingsAreTypedAndChangesAreAnnounced() {
         var settings = new SettingsRepository(db);
         List<Settings> seen = new ArrayList<>();
