@@ -118,7 +118,7 @@ class RepositoryTest {
     }
 
     @Test
-    void aSettingReadOnceIsReplacedByTheNextWriteEvenFromAnotherRepository() {
+    void aSettingReadOnceIsReplacedByTheNextWrite() {
         var settings = new SettingsRepository(db);
         assertEquals(java.util.Optional.empty(), settings.get("admin_password_hash"));
         settings.put("admin_password_hash", "one");
