@@ -275,8 +275,16 @@ final class RequestReader {
     }
 
     private boolean parseHead(String text) {
-        String[] lines = text.split("\r\n", -1);
-        String line = lines[0];
+        java.util.List<String> lines = new java.util.ArrayList<>(16);
+        for (int from = 0; ; ) {
+            int eol = text.indexOf("\r\n", from);
+            lines.add(eol < 0 ? text.substring(from) : text.substring(from, eol));
+            if (eol < 0) {
+                break;
+            }
+            from = eol + 2;
+        }
+        String line = lines.get(0);
         int sp1 = line.indexOf(' ');
         int sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
         if (sp1 <= 0 || sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) {
@@ -315,12 +323,12 @@ final class RequestReader {
             return false;
         }
         Headers headers = new Headers();
-        if (lines.length - 1 > limits.maxHeaders()) {
+        if (lines.size() - 1 > limits.maxHeaders()) {
             refuse(431, "The request has more than " + limits.maxHeaders() + " headers");
             return false;
         }
-        for (int i = 1; i < lines.length; i++) {
-            String h = lines[i];
+        for (int i = 1; i < lines.size(); i++) {
+            String h = lines.get(i);
             int colon = h.indexOf(':');
             if (colon <= 0 || !isToken(h.substring(0, colon))) {
                 refuse(400, "A request header is malformed");
