@@ -162,8 +162,8 @@ final class Appliance implements AutoCloseable {
     }
 
     /**
-     * The admin password: set from --admin-password or --admin-password-file when given; otherwise, on a first start, a random one is written
-     * to a 0600 file in the data directory (never to the log, which may be read by others).
+     * The admin password: set from --admin-password or --admin-password-file when given; otherwise, on a first
+     * start, a random one is written to a 0600 file in the data directory (never to the log, which others may read).
      */
     private void ensureAdminPassword(SettingsRepository settings, DataFolder data) throws IOException {
         String stored = settings.get(ADMIN_PASSWORD_HASH).orElse(null);
