@@ -62,6 +62,8 @@ home=$(dirname "$(dirname "$self")")
 # Small-board defaults (a 1 GB Pi): serial GC, a small bounded heap and code cache, C1 only, and two malloc arenas
 # (glibc makes one per thread otherwise, each keeping freed memory). STREAMRELAY_JAVA_OPTS adds to and overrides them.
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+# Every file the appliance or its ffmpeg creates (database, snapshots) is for this user only.
+umask 077
 exec "$home/bin/java" -XX:+UseSerialGC -Xms4m -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=24m \
   -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError \
   -Dorg.sqlite.lib.path="$home/lib/sqlite" -Dorg.sqlite.lib.name=libsqlitejdbc.so \

@@ -32,6 +32,7 @@ import stream.sse.EventInbox;
 import stream.sse.SseClient;
 import stream.sse.SseClientConfig;
 import stream.sse.SseLog;
+import stream.sse.SseUrlPolicy;
 import stream.store.ChildProcessRepository;
 import stream.store.Database;
 import stream.store.LogRetention;
@@ -59,6 +60,7 @@ final class Appliance implements AutoCloseable {
     private SseClient sse;
     private EncoderAvailability encoders;
     private DashboardEvents dashboard;
+    private RuntimeFolder runtime;
     private boolean closed;
 
     Appliance(LauncherOptions options) {
@@ -66,14 +68,15 @@ final class Appliance implements AutoCloseable {
     }
 
     void start() throws IOException {
-        Path dataDir = options.data().toAbsolutePath().normalize();
-        db = Database.open(dataDir.resolve("streamrelay.db"));
+        DataFolder data = DataFolder.prepare(options.data());
+        Path dataDir = data.dir();
+        db = Database.open(data.database());
         var configs = new StreamConfigRepository(db);
         var settings = new SettingsRepository(db);
         var events = new SseEventRepository(db);
         var children = new ChildProcessRepository(db);
         logs = new StreamLogRepository(db);
-        ensureAdminPassword(settings, dataDir);
+        ensureAdminPassword(settings, data);
         if (options.sseUrl() != null) {
             settings.putAll(Map.of(Settings.SSE_URL, options.sseUrl(), Settings.SSE_ENABLED, "1"));
         }
@@ -88,7 +91,10 @@ final class Appliance implements AutoCloseable {
         encoders = new EncoderAvailability(options.ffmpeg());
         encoders.checkInBackground(presets.all());
         CameraProbe probe = new CameraProbe(ffprobeBeside(options.ffmpeg()));
-        RelayCommands commands = new RelayCommands(options.ffmpeg(), probe, runtimeDir(dataDir));
+        runtime = RuntimeFolder.create(RuntimeFolder.defaultParent(System.getenv("RUNTIME_DIRECTORY"), dataDir));
+        runtime.removedStale().forEach(p -> log.log(System.Logger.Level.INFO,
+                "removed runtime folder " + p + " left by an earlier run that was killed"));
+        RelayCommands commands = new RelayCommands(options.ffmpeg(), probe, runtime.path());
 
         List<StreamController> controllers = new ArrayList<>();
         for (StreamConfig c : configs.all()) {
@@ -118,14 +124,15 @@ final class Appliance implements AutoCloseable {
         ApiTokens tokens = new ApiTokens(settings);
         Stores stores = new Stores(configs, logs, new UrlHistoryRepository(db), events, settings);
         http = new HttpApi(new InetSocketAddress(options.bind(), options.port()),
-                new ApiRoutes(streams, stores, new FfmpegTools(presets, encoders, probe), sse::status, tokens, dashboard).routes(),
+                new ApiRoutes(streams, stores, new FfmpegTools(presets, encoders, probe), sse::status, tokens, dashboard,
+                        new SseUrlPolicy(options.port())).routes(),
                 List.of(new ErrorFilter(), new CrossSiteFilter(), new AuthFilter(() -> settings.get(ADMIN_PASSWORD_HASH).orElse(null),
                         () -> settings.get(ApiTokens.HASH_KEY).orElse(null))),
                 new StaticFiles(firstExisting(home.resolve("share/web"), Path.of("web"))));
         http.start();
         logs.append(null, "appliance_start", "streamrelay started; dashboard on port " + http.port(), LogStatus.INFO);
         log.log(System.Logger.Level.INFO, "streamrelay listening on " + options.bind() + ":" + http.port()
-                + ", data in " + dataDir);
+                + ", data in " + dataDir + ", runtime files in " + runtime.path());
 
         // after the HTTP server, so /healthz answers while leftovers of a crash are cleaned up
         streams.start();
@@ -156,30 +163,10 @@ final class Appliance implements AutoCloseable {
     }
 
     /**
-     * Files rewritten all the time (the live snapshot) go to memory, not to the SD card: systemd's RuntimeDirectory
-     * when set, else a private folder in /dev/shm, else the data folder.
+     * The admin password: set from --admin-password or --admin-password-file when given; otherwise, on a first
+     * start, a random one is written to a 0600 file in the data directory (never to the log, which others may read).
      */
-    private static Path runtimeDir(Path dataDir) throws IOException {
-        String systemd = System.getenv("RUNTIME_DIRECTORY");
-        Path dir;
-        if (systemd != null && !systemd.isBlank()) {
-            dir = Path.of(systemd.split(":")[0]);
-        } else if (Files.isDirectory(Path.of("/dev/shm")) && Files.isWritable(Path.of("/dev/shm"))) {
-            dir = Path.of("/dev/shm", "streamrelay-" + Integer.toHexString(dataDir.toString().hashCode()));
-        } else {
-            dir = dataDir.resolve("run");
-        }
-        if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
-        return dir;
-    }
-
-    /**
-     * The admin password: set from --admin-password when given; otherwise, on a first start, a random one is written
-     * to a 0600 file in the data directory (never to the log, which may be read by others).
-     */
-    private void ensureAdminPassword(SettingsRepository settings, Path dataDir) throws IOException {
+    private void ensureAdminPassword(SettingsRepository settings, DataFolder data) throws IOException {
         String stored = settings.get(ADMIN_PASSWORD_HASH).orElse(null);
         if (options.adminPassword() != null) {
             if (!SecretHash.matches(options.adminPassword(), stored)) {
@@ -191,7 +178,7 @@ final class Appliance implements AutoCloseable {
             return;
         }
         String generated = SecretHash.randomToken(12);
-        Path file = dataDir.resolve("initial-admin-password");
+        Path file = data.initialPassword();
         Files.deleteIfExists(file);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, generated + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
@@ -217,6 +204,9 @@ final class Appliance implements AutoCloseable {
         }
         if (streams != null) {
             streams.close();
+        }
+        if (runtime != null) {
+            runtime.close(); // after the streams: ffmpeg no longer writes there
         }
         if (encoders != null) {
             encoders.close();

@@ -1,20 +1,28 @@
 package stream.app;
 
-import java.net.URI;
-import java.net.URISyntaxException;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
+import stream.sse.SseUrlPolicy;
 
 /**
  * The launcher's options (contract §1), each also readable from its environment variable; a command-line option
  * wins over the environment.
  */
 record LauncherOptions(Path data, int port, String bind, String ffmpeg, String adminPassword, String sseUrl,
-                       boolean help) {
+                       boolean help, List<String> warnings) {
 
     /** A bad option or value: the launcher prints the message on one line and exits 2. */
     static final class UsageException extends Exception {
@@ -32,7 +40,9 @@ record LauncherOptions(Path data, int port, String bind, String ffmpeg, String a
             new Option("--bind", "STREAMRELAY_BIND", "ADDR", "0.0.0.0", "address to listen on (127.0.0.1 for local only)"),
             new Option("--ffmpeg", "STREAMRELAY_FFMPEG", "PATH", "ffmpeg", "the ffmpeg binary (looked up on PATH)"),
             new Option("--admin-password", "STREAMRELAY_ADMIN_PASSWORD", "PW", null,
-                    "set the dashboard/API password of user admin"),
+                    "set the dashboard/API password of user admin (visible in ps: prefer the variable or the file)"),
+            new Option("--admin-password-file", "STREAMRELAY_ADMIN_PASSWORD_FILE", "FILE", null,
+                    "read the admin password from the first line of FILE (mode 0600 or 0400)"),
             new Option("--sse-url", "STREAMRELAY_SSE_URL", "URL", null,
                     "control server's event stream (http:// or https://); enables the SSE client"));
 
@@ -46,10 +56,10 @@ record LauncherOptions(Path data, int port, String bind, String ffmpeg, String a
                 """);
         for (Option o : OPTIONS) {
             String left = "  " + o.name + " " + o.metavar;
-            sb.append(String.format("%-26s %s [%s]%s%n", left, o.help, o.env,
+            sb.append(String.format("%-31s %s [%s]%s%n", left, o.help, o.env,
                     o.defaultValue == null ? "" : " (default " + o.defaultValue + ")"));
         }
-        sb.append(String.format("%-26s %s%n", "  --help", "print this help and exit"));
+        sb.append(String.format("%-31s %s%n", "  --help", "print this help and exit"));
         sb.append("\nSIGTERM stops the stream gracefully and exits 0.\n");
         return sb.toString();
     }
@@ -83,7 +93,7 @@ record LauncherOptions(Path data, int port, String bind, String ffmpeg, String a
             given.put(opt.name, value);
         }
         if (help) {
-            return new LauncherOptions(null, 0, null, null, null, null, true);
+            return new LauncherOptions(null, 0, null, null, null, null, true, List.of());
         }
         Map<String, String> values = new HashMap<>();
         for (Option o : OPTIONS) {
@@ -93,14 +103,98 @@ record LauncherOptions(Path data, int port, String bind, String ffmpeg, String a
             }
             values.put(o.name, v);
         }
+        List<String> warnings = new ArrayList<>();
+        String password = adminPasswordSource(given, values, warnings);
+        int port = port(values.get("--port"));
         return new LauncherOptions(
                 data(values.get("--data")),
-                port(values.get("--port")),
+                port,
                 bind(values.get("--bind")),
                 ffmpeg(values.get("--ffmpeg")),
-                adminPassword(values.get("--admin-password")),
-                sseUrl(values.get("--sse-url")),
-                false);
+                password,
+                sseUrl(values.get("--sse-url"), port),
+                false,
+                List.copyOf(warnings));
+    }
+
+    /**
+     * The admin password from --admin-password or --admin-password-file (each or its variable). A command-line option
+     * wins over the other's variable, so a one-off start with a new password works under a unit that sets the file.
+     */
+    private static String adminPasswordSource(Map<String, String> given, Map<String, String> values,
+                                              List<String> warnings) throws UsageException {
+        String plain = values.get("--admin-password");
+        String file = values.get("--admin-password-file");
+        boolean plainGiven = given.containsKey("--admin-password");
+        boolean fileGiven = given.containsKey("--admin-password-file");
+        if (plainGiven && !fileGiven) {
+            file = null;
+        } else if (fileGiven && !plainGiven) {
+            plain = null;
+        }
+        if (plain != null && file != null) {
+            throw new UsageException("give the admin password either directly or as a file "
+                    + "(--admin-password or --admin-password-file), not both");
+        }
+        if (file != null) {
+            return adminPassword(readPasswordFile(file), "--admin-password-file");
+        }
+        if (plainGiven && plain != null) {
+            warnings.add("the password given with --admin-password can be read by every user of this machine (ps); "
+                    + "use STREAMRELAY_ADMIN_PASSWORD or --admin-password-file instead");
+        }
+        return adminPassword(plain, "--admin-password");
+    }
+
+    /** The bytes a password file may hold; a password is a line, not a document. */
+    static final int MAX_PASSWORD_FILE_BYTES = 4096;
+
+    private static final Set<PosixFilePermission> GROUP_OR_OTHERS = EnumSet.of(
+            PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_EXECUTE,
+            PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_EXECUTE);
+
+    /** The first line of the file; its content never appears in a message. */
+    private static String readPasswordFile(String name) throws UsageException {
+        if (name.isEmpty()) {
+            throw new UsageException("--admin-password-file must name a file");
+        }
+        Path p = Path.of(name);
+        String shown = printable(name);
+        if (!Files.isRegularFile(p)) {
+            throw new UsageException("--admin-password-file " + shown + " is not a readable file");
+        }
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(p);
+            Set<PosixFilePermission> loose = EnumSet.noneOf(PosixFilePermission.class);
+            loose.addAll(perms);
+            loose.retainAll(GROUP_OR_OTHERS);
+            if (!loose.isEmpty()) {
+                throw new UsageException("--admin-password-file " + shown + " can be read or changed by other users "
+                        + "(mode " + PosixFilePermissions.toString(perms) + "); make it private with: chmod 600 " + shown);
+            }
+            byte[] head;
+            try (var in = Files.newInputStream(p)) {
+                head = in.readNBytes(MAX_PASSWORD_FILE_BYTES + 1);
+            }
+            if (head.length > MAX_PASSWORD_FILE_BYTES) {
+                throw new UsageException("--admin-password-file " + shown + " is larger than "
+                        + MAX_PASSWORD_FILE_BYTES + " bytes; it should hold the password on its first line");
+            }
+            String line;
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(
+                    new java.io.ByteArrayInputStream(head), StandardCharsets.UTF_8))) {
+                line = r.readLine();
+            }
+            if (line == null || line.isEmpty()) {
+                throw new UsageException("--admin-password-file " + shown + " has no password on its first line");
+            }
+            return line;
+        } catch (IOException e) {
+            throw new UsageException("--admin-password-file " + shown + " cannot be read: "
+                    + e.getClass().getSimpleName());
+        } catch (UnsupportedOperationException e) {
+            throw new UsageException("--admin-password-file " + shown + " is on a file system without permissions");
+        }
     }
 
     private static Option find(String name) {
@@ -163,31 +257,29 @@ record LauncherOptions(Path data, int port, String bind, String ffmpeg, String a
         return v;
     }
 
-    private static String adminPassword(String v) throws UsageException {
+    private static String adminPassword(String v, String option) throws UsageException {
         if (v == null) {
             return null;
         }
         if (v.length() < 8) {
             // the value is a secret: the message must not echo it
-            throw new UsageException("--admin-password must be at least 8 characters long");
+            throw new UsageException(option.equals("--admin-password-file")
+                    ? "the password in --admin-password-file must be at least 8 characters long"
+                    : "--admin-password must be at least 8 characters long");
         }
         return v;
     }
 
-    private static String sseUrl(String v) throws UsageException {
+    /** The same rules as the settings API's sse_url, with this appliance's own port (a URL may not lead back to it). */
+    private static String sseUrl(String v, int ownPort) throws UsageException {
         if (v == null || v.isEmpty()) {
             return null;
         }
-        try {
-            URI u = new URI(v);
-            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
-            if ((scheme.equals("http") || scheme.equals("https")) && u.getHost() != null) {
-                return v;
-            }
-        } catch (URISyntaxException ignored) {
-            // reported below
+        var problem = new SseUrlPolicy(ownPort).problem(v);
+        if (problem.isPresent()) {
+            throw new UsageException("--sse-url " + problem.get());
         }
-        throw new UsageException("--sse-url must be an http:// or https:// URL with a host");
+        return v;
     }
 
     private static String printable(String s) {

@@ -21,6 +21,7 @@ public final class Main {
             System.out.print(LauncherOptions.usage());
             return;
         }
+        options.warnings().forEach(w -> System.err.println("streamrelay: warning: " + w));
         CountDownLatch stop = new CountDownLatch(1);
         // Handling TERM ourselves: the JVM's default exits 143, and systemd and the contract expect 0 after a clean stop.
         Signal.handle(new Signal("TERM"), s -> stop.countDown());

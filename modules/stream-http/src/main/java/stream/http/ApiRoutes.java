@@ -23,6 +23,7 @@ import stream.core.ffmpeg.FfmpegParamsPolicy;
 import stream.core.ffmpeg.Preset;
 import stream.core.ffmpeg.PresetAvailability;
 import stream.sse.SseStatus;
+import stream.sse.SseUrlPolicy;
 import stream.store.ChangeSource;
 import stream.store.LogEntry;
 import stream.store.LogStatus;
@@ -36,15 +37,17 @@ public final class ApiRoutes {
     private final Supplier<SseStatus> sseStatus;
     private final ApiTokens tokens;
     private final DashboardEvents dashboard;
+    private final SseUrlPolicy sseUrls;
 
     public ApiRoutes(Streams streams, Stores stores, FfmpegTools ffmpeg, Supplier<SseStatus> sseStatus, ApiTokens tokens,
-                     DashboardEvents dashboard) {
+                     DashboardEvents dashboard, SseUrlPolicy sseUrls) {
         this.streams = streams;
         this.stores = stores;
         this.ffmpeg = ffmpeg;
         this.sseStatus = sseStatus;
         this.tokens = tokens;
         this.dashboard = dashboard;
+        this.sseUrls = sseUrls;
     }
 
     public Routes routes() {
@@ -309,10 +312,15 @@ public final class ApiRoutes {
                 case "sse_url" -> {
                     if (v.isNull() || (v.isString() && v.asString().isEmpty())) {
                         values.put(Settings.SSE_URL, "");
-                    } else if (!v.isString() || !isHttpUrl(v.asString())) {
+                    } else if (!v.isString()) {
                         errors.add(new FieldError("sse_url", "must be an http:// or https:// URL with a host"));
                     } else {
-                        values.put(Settings.SSE_URL, v.asString());
+                        Optional<String> problem = sseUrls.problem(v.asString());
+                        if (problem.isPresent()) {
+                            errors.add(new FieldError("sse_url", problem.get()));
+                        } else {
+                            values.put(Settings.SSE_URL, v.asString());
+                        }
                     }
                 }
                 case "sse_enabled" -> {
@@ -356,16 +364,6 @@ public final class ApiRoutes {
         // the one place the contract shows a secret on purpose: the new token, once
         call.json(200, Json.object().add("success", true).add("token", token)
                 .add("message", "Store this token now; it is not shown again"));
-    }
-
-    static boolean isHttpUrl(String s) {
-        try {
-            java.net.URI u = new java.net.URI(s);
-            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(java.util.Locale.ROOT);
-            return (scheme.equals("http") || scheme.equals("https")) && u.getHost() != null && s.length() <= 2048;
-        } catch (java.net.URISyntaxException e) {
-            return false;
-        }
     }
 
     private static String optionalString(JsonObject body, String name) {

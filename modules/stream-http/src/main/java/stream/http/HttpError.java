@@ -29,12 +29,35 @@ public final class HttpError extends RuntimeException {
         return errors;
     }
 
-    /** The contract's error object: {@code {"success": false, "message": ..., "errors": [{field, message}]}}. */
+    /** Field errors listed in one answer; a body of thousands of unknown keys would otherwise echo them all. */
+    static final int MAX_LISTED_ERRORS = 20;
+    /** Longest field name shown (unknown keys are echoed) and longest message. */
+    static final int MAX_FIELD_CHARS = 64;
+    static final int MAX_MESSAGE_CHARS = 300;
+
+    /**
+     * The contract's error object: {@code {"success": false, "message": ..., "errors": [{field, message}]}}, its size
+     * bounded: at most {@link #MAX_LISTED_ERRORS} field errors, then one entry (field {@code "(more)"}) saying how
+     * many were left out.
+     */
     static JsonObject body(String message, List<FieldError> errors) {
         JsonArray list = new JsonArray();
-        for (FieldError fe : errors) {
-            list.add(Json.object().add("field", fe.field()).add("message", fe.message()));
+        for (FieldError fe : errors.subList(0, Math.min(errors.size(), MAX_LISTED_ERRORS))) {
+            list.add(Json.object().add("field", clip(fe.field(), MAX_FIELD_CHARS))
+                    .add("message", clip(fe.message(), MAX_MESSAGE_CHARS)));
         }
-        return Json.object().add("success", false).add("message", message).add("errors", list);
+        if (errors.size() > MAX_LISTED_ERRORS) {
+            int more = errors.size() - MAX_LISTED_ERRORS;
+            list.add(Json.object().add("field", "(more)")
+                    .add("message", more + " more field error" + (more == 1 ? "" : "s") + " not listed"));
+        }
+        return Json.object().add("success", false).add("message", clip(message, MAX_MESSAGE_CHARS)).add("errors", list);
+    }
+
+    private static String clip(String s, int max) {
+        if (s == null || s.length() <= max) {
+            return s;
+        }
+        return s.substring(0, max - 3) + "...";
     }
 }

@@ -2,11 +2,19 @@ package stream.http;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
-/** Serves the dashboard's files (GET only, no directory listing, nothing outside its folder). */
+/**
+ * Serves the dashboard's files (GET only, no directory listing, nothing outside its folder). A path is refused when
+ * it has a NUL or a backslash, or a segment starting with a dot (dotfiles, and "..", even percent-encoded); a file is
+ * served only if its real path, with every symlink resolved, is inside the real path of the root, so a symlink placed
+ * in the web folder cannot lead to /etc/passwd or to a folder outside.
+ */
 public final class StaticFiles implements Handler {
     private static final Map<String, String> TYPES = Map.of(
             "html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8",
@@ -28,13 +36,46 @@ public final class StaticFiles implements Handler {
         if (path.equals("/") || path.equals("/configuration") || path.equals("/logs") || path.equals("/settings")) {
             path = "/index.html"; // the dashboard's pages are one document that routes on the client
         }
-        Path file = root.resolve(path.substring(1)).normalize();
-        if (!file.startsWith(root) || !Files.isRegularFile(file)) {
-            throw new HttpError(404, "No such resource: " + call.path());
+        if (path.indexOf('\0') >= 0 || path.indexOf('\\') >= 0) {
+            throw new HttpError(400, "A path may not contain a NUL character or a backslash");
         }
+        Path file = resolve(path).orElseThrow(() -> new HttpError(404, "No such resource: " + call.path()));
         String name = file.getFileName().toString();
         String ext = name.contains(".") ? name.substring(name.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT) : "";
-        call.setHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'");
-        call.send(200, TYPES.getOrDefault(ext, "application/octet-stream"), Files.readAllBytes(file));
+        byte[] bytes;
+        try {
+            // the real path, read without following a link that might have replaced it since the check
+            try (var in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+                bytes = in.readAllBytes();
+            }
+        } catch (IOException e) {
+            throw new HttpError(404, "No such resource: " + call.path());
+        }
+        call.setHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+        call.send(200, TYPES.getOrDefault(ext, "application/octet-stream"), bytes);
+    }
+
+    /** The real path of the requested file, if it is a regular file inside the root and no segment is hidden. */
+    private Optional<Path> resolve(String path) {
+        for (String segment : path.split("/")) {
+            if (segment.startsWith(".")) {
+                return Optional.empty();
+            }
+        }
+        try {
+            Path file = root.resolve(path.substring(1)).normalize();
+            if (!file.startsWith(root)) {
+                return Optional.empty();
+            }
+            Path realRoot = root.toRealPath();
+            Path real = file.toRealPath();
+            if (!real.startsWith(realRoot) || real.equals(realRoot)
+                    || !Files.isRegularFile(real, LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.empty();
+            }
+            return Optional.of(real);
+        } catch (IOException | InvalidPathException e) {
+            return Optional.empty();
+        }
     }
 }

@@ -50,8 +50,19 @@ final class ApplianceProcess implements AutoCloseable {
 
     /** Starts with these extra launcher arguments and the given environment (null: inherit), waits for /healthz. */
     ApplianceProcess start(Map<String, String> env, String... extraArgs) throws IOException {
+        return launch(env, List.of("--admin-password", PASSWORD), extraArgs);
+    }
+
+    /** Starts with {@link #PASSWORD} read from this file (--admin-password-file) instead of the command line. */
+    ApplianceProcess startWithPasswordFile(Path passwordFile, Map<String, String> env) throws IOException {
+        return launch(env, List.of("--admin-password-file", passwordFile.toString()));
+    }
+
+    private ApplianceProcess launch(Map<String, String> env, List<String> passwordArgs, String... extraArgs)
+            throws IOException {
         List<String> cmd = new ArrayList<>(List.of(LAUNCHER.toString(), "--data", data.toString(), "--port",
-                Integer.toString(port), "--bind", "127.0.0.1", "--admin-password", PASSWORD));
+                Integer.toString(port), "--bind", "127.0.0.1"));
+        cmd.addAll(passwordArgs);
         cmd.addAll(List.of(extraArgs));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile());
         if (env != null) {

@@ -120,8 +120,8 @@ class ImageTest {
         Result r = runLauncher(noJdkEnvironment(), "--help");
         assertEquals(0, r.code(), r.output());
         for (String option : List.of("--data", "--port", "--bind", "--ffmpeg", "--admin-password", "--sse-url",
-                "STREAMRELAY_DATA", "STREAMRELAY_PORT", "STREAMRELAY_BIND", "STREAMRELAY_FFMPEG",
-                "STREAMRELAY_ADMIN_PASSWORD", "STREAMRELAY_SSE_URL")) {
+                "--admin-password-file", "STREAMRELAY_DATA", "STREAMRELAY_PORT", "STREAMRELAY_BIND", "STREAMRELAY_FFMPEG",
+                "STREAMRELAY_ADMIN_PASSWORD", "STREAMRELAY_SSE_URL", "STREAMRELAY_ADMIN_PASSWORD_FILE")) {
             assertTrue(r.output().contains(option), option + " in " + r.output());
         }
     }
@@ -131,7 +131,10 @@ class ImageTest {
         Map<String, String> env = noJdkEnvironment();
         for (List<String> args : List.of(List.of("--bogus"), List.of("--port", "http"), List.of("--port", "70000"),
                 List.of("--port"), List.of("--bind", "999.1.1.1"), List.of("--sse-url", "file:///etc/passwd"),
-                List.of("--ffmpeg", "/nonexistent/ffmpeg"), List.of("--admin-password", "short"))) {
+                List.of("--ffmpeg", "/nonexistent/ffmpeg"), List.of("--admin-password", "short"),
+                List.of("--sse-url", "http://localhost:8080/api/events"), List.of("--port", "9000", "--sse-url",
+                        "http://127.0.0.1:9000/"), List.of("--sse-url", "https://bob:short@control.example/events"),
+                List.of("--admin-password-file", "/nonexistent/password"))) {
             Result r = runLauncher(env, args.toArray(String[]::new));
             assertEquals(2, r.code(), args + ": " + r.output());
             assertEquals(1, r.output().strip().lines().count(), args + ": " + r.output());
