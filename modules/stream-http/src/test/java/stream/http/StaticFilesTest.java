@@ -107,7 +107,7 @@ class StaticFilesTest {
         for (String target : List.of("/index.html%00.png", "/%00", "/css%5capp.css", "/..%5c..%5coutside%5csecret.txt")) {
             Answer a = raw(target);
             assertEquals(400, a.status(), target + ": " + a.text());
-            assertTrue(a.text().contains("NUL character or a backslash"), a.text());
+            assertTrue(a.text().contains("{\"success\":false,\"message\":"), a.text()); // refused by the server or by StaticFiles
         }
     }
 }
