@@ -18,8 +18,24 @@ import java.util.regex.Pattern;
  * {@code name=value} whose name says it is a secret, bearer tokens, plus the known secret values wherever they appear.
  */
 public final class SecretMasker {
+    /** A URL in free text; punctuation that ends a sentence ("URL: message", "(URL)") is not part of it. */
     private static final Pattern URL_IN_TEXT = Pattern.compile(
-            "(?i)\\b(?:rtsps?|rtmp[est]{0,2}|https?|wss?|srt)://[^\\s'\"<>]+");
+            "(?i)\\b(?:rtsps?|rtmp[est]{0,2}|https?|wss?|srt)://[^\\s'\"<>]*[^\\s'\"<>:,.;)\\]]");
+    /**
+     * The parts of a URL. The password runs to the last '@' before the path, or, when it holds an unencoded '/'
+     * ("user:pa/ss@host"), to the last '@' before the query; a port ("host:554/cam@2") is no password.
+     */
+    private static final Pattern URL_PARTS = Pattern.compile("(?s)(?<scheme>[A-Za-z][A-Za-z0-9+.-]*)://"
+            + "(?:(?<user>[^:/?#]*)(?::(?<password>[^/?#]*|(?!\\d+/)[^?#]*))?@)?"
+            + "(?<host>[^/?#;]*)(?<path>[^?#;]*)(?:;(?<pathparams>[^?#]*))?"
+            + "(?:\\?(?<query>[^#]*))?(?:#(?<fragment>.*))?");
+    /**
+     * An RTMP stream key in the path: after the application ({@code /app/KEY}, {@code /app/inst/KEY}) or, with a
+     * single segment ({@code /KEY}), that segment; slashes at the end are not part of it.
+     */
+    private static final Pattern RTMP_KEY = Pattern.compile("/(?:[^/]+/)?(?<key>[^/].*?)/*");
+    /** One parameter: a name with or without a value, up to the next separator. */
+    private static final Pattern PARAM = Pattern.compile("(?<name>[^&;=]*)(?:=(?<value>[^&;]*))?");
     /**
      * Query, fragment or path parameters and free-text {@code name=value} pairs whose value is a secret: the name is
      * one of these or ends with one of them after a separator or a prefix ({@code access_token}, {@code streamkey},
@@ -79,13 +95,7 @@ public final class SecretMasker {
         Matcher m = URL_IN_TEXT.matcher(text);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
-            // ffmpeg writes "URL: message"; punctuation that ends the sentence is not part of the URL
-            String url = m.group();
-            int end = url.length();
-            while (end > 0 && ":,.;)]'".indexOf(url.charAt(end - 1)) >= 0) {
-                end--;
-            }
-            m.appendReplacement(sb, Matcher.quoteReplacement(maskUrl(url.substring(0, end)) + url.substring(end)));
+            m.appendReplacement(sb, Matcher.quoteReplacement(maskUrl(m.group())));
         }
         m.appendTail(sb);
         String out = maskPairs(sb.toString());
@@ -151,105 +161,46 @@ public final class SecretMasker {
     /** The secrets of one URL, in order of position and not overlapping. */
     private static List<Secret> secretsIn(String url) {
         List<Secret> found = new ArrayList<>();
-        int schemeEnd = url.indexOf("://");
-        if (schemeEnd < 0) {
-            return found;
-        }
-        String scheme = url.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
-        boolean rtmp = scheme.startsWith("rtmp");
-        int authorityStart = schemeEnd + 3;
-        int authorityEnd = indexOfAny(url, authorityStart, "/?#");
-        int at = url.lastIndexOf('@', authorityEnd - 1);
-        int colon = url.indexOf(':', authorityStart);
-        if (at < authorityStart && colon >= 0 && colon < authorityEnd && !isPort(url, colon + 1, authorityEnd)) {
-            // "user:pa/ss@host": a password with an unencoded '/' ends the authority early for a parser, not for
-            // a reader, so the '@' further on still ends the password
-            int laterAt = url.indexOf('@', authorityEnd);
-            if (laterAt >= 0 && laterAt < indexOfAny(url, authorityEnd, "?# ")) {
-                at = laterAt;
-                authorityEnd = indexOfAny(url, at, "/?#");
-            }
-        }
-        if (at >= authorityStart) {
-            if (colon >= 0 && colon < at) {
-                found.add(new Secret(colon + 1, at, false));
-            } else if (scheme.startsWith("http")) {
+        Matcher m = URL_PARTS.matcher(url);
+        if (m.matches()) {
+            String scheme = m.group("scheme").toLowerCase(Locale.ROOT);
+            boolean rtmp = scheme.startsWith("rtmp");
+            if (m.group("password") != null) {
+                found.add(new Secret(m.start("password"), m.end("password"), false));
+            } else if (m.group("user") != null && scheme.startsWith("http")) {
                 // a lone user info in an HTTP URL is how tokens are passed ("https://TOKEN@host/")
-                found.add(new Secret(authorityStart, at, false));
+                found.add(new Secret(m.start("user"), m.end("user"), false));
             }
-        }
-        int pathEnd = indexOfAny(url, authorityEnd, "?#");
-        int paramsInPath = url.indexOf(';', authorityEnd);
-        if (rtmp) {
-            addStreamKey(url, authorityEnd, pathEnd, found);
-        } else if (paramsInPath >= 0 && paramsInPath < pathEnd) {
-            addParams(url, paramsInPath + 1, pathEnd, false, found);
-        }
-        int fragment = url.indexOf('#', authorityEnd);
-        int fragmentStart = fragment < 0 ? url.length() : fragment;
-        if (pathEnd < fragmentStart) {
-            // a query: '?' ends the path and no '#' came first
-            addParams(url, pathEnd + 1, fragmentStart, rtmp, found);
-        }
-        if (fragment >= 0) {
-            addParams(url, fragment + 1, url.length(), rtmp, found);
+            Matcher key = RTMP_KEY.matcher(url).region(m.start("path"), m.end("path"));
+            if (rtmp && key.matches()) {
+                found.add(new Secret(key.start("key"), key.end("key"), true));
+            }
+            // an RTMP key may follow in any of these as an item without a name
+            addParams(m, "pathparams", rtmp, found);
+            addParams(m, "query", rtmp, found);
+            addParams(m, "fragment", rtmp, found);
         }
         return found;
     }
 
     /**
-     * An RTMP stream key: the path after the application ({@code /app/KEY}) or, in a URL with a single path segment
-     * ({@code rtmp://host/KEY}), that segment.
+     * The parameters of one part of a URL, separated by {@code &} or {@code ;}: the value of each secret-named one,
+     * and when {@code bareIsKey} each item without a name (an RTMP key written as {@code ?KEY} or {@code #KEY}).
      */
-    private static void addStreamKey(String url, int pathStart, int pathEnd, List<Secret> found) {
-        int end = pathEnd;
-        while (end > pathStart && url.charAt(end - 1) == '/') {
-            end--;
-        }
-        if (end - pathStart <= 1) {
+    private static void addParams(Matcher url, String part, boolean bareIsKey, List<Secret> found) {
+        if (url.group(part) == null) {
             return;
         }
-        int slash = url.indexOf('/', pathStart + 1);
-        int keyStart = slash >= 0 && slash < end ? slash + 1 : pathStart + 1;
-        found.add(new Secret(keyStart, end, true));
-    }
-
-    /**
-     * Parameters separated by {@code &} or {@code ;} in [from, to): the value of each secret-named one, and when
-     * {@code bareIsKey} each item without a name (an RTMP key written as {@code ?KEY} or {@code #KEY}).
-     */
-    private static void addParams(String url, int from, int to, boolean bareIsKey, List<Secret> found) {
-        int start = from;
-        while (start < to) {
-            int end = indexOfAny(url, start, "&;");
-            end = Math.min(end, to);
-            int eq = url.indexOf('=', start);
-            if (eq >= 0 && eq < end) {
-                if (SECRET_NAME.matcher(url.substring(start, eq)).matches() && eq + 1 < end) {
-                    found.add(new Secret(eq + 1, end, false));
+        Matcher p = PARAM.matcher(url.group(0)).region(url.start(part), url.end(part));
+        while (p.find()) {
+            String value = p.group("value");
+            if (value == null) {
+                if (bareIsKey && !p.group("name").isEmpty()) {
+                    found.add(new Secret(p.start("name"), p.end("name"), true));
                 }
-            } else if (bareIsKey && end > start) {
-                found.add(new Secret(start, end, true));
-            }
-            start = end + 1;
-        }
-    }
-
-    private static boolean isPort(String s, int from, int to) {
-        for (int i = from; i < to; i++) {
-            if (!Character.isDigit(s.charAt(i))) {
-                return false;
+            } else if (!value.isEmpty() && SECRET_NAME.matcher(p.group("name")).matches()) {
+                found.add(new Secret(p.start("value"), p.end("value"), false));
             }
         }
-        return true;
-    }
-
-    private static int indexOfAny(String s, int from, String chars) {
-        for (int i = from; i < s.length(); i++) {
-            if (chars.indexOf(s.charAt(i)) >= 0) {
-                return i;
-            }
-        }
-        return s.length();
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import stream.core.SecretMasker;
@@ -287,10 +288,10 @@ public final class FfmpegParamsPolicy {
                 if (!kind.pattern.matcher(value).matches()) {
                     throw reject(shown + " expects " + kind.description);
                 }
-                for (String pair : value.split(":")) {
-                    int eq = pair.indexOf('=');
-                    String key = eq < 0 ? pair : pair.substring(0, eq);
-                    String v = eq < 0 ? "" : pair.substring(eq + 1);
+                Matcher pair = ENCODER_PARAM.matcher(value);
+                while (pair.find()) {
+                    String key = pair.group(1);
+                    String v = pair.group(2) == null ? "" : pair.group(2);
                     if (X264_FILE_KEYS.contains(key)) {
                         throw reject(shown + ": '" + key + "' makes x264 read or write a file");
                     }
@@ -313,6 +314,10 @@ public final class FfmpegParamsPolicy {
 
     /** The largest bitrate accepted, 100 Mbit/s: above anything YouTube ingests (51 Mbit/s for 4K at 60 fps). */
     static final double MAX_BITRATE = 100e6;
+
+    private static final Pattern WIDTH_X_HEIGHT = Pattern.compile("(\\d+)x(\\d+)");
+    /** One key=value (or bare key) of -x264-params: key and value, or key and null. */
+    private static final Pattern ENCODER_PARAM = Pattern.compile("([^:=]+)(?:=([^:]*))?");
 
     /** ffmpeg's frame size names (libavutil/parseutils.c) up to 8K UHD: all within the side bounds. */
     private static final Set<String> SIZE_NAMES = Set.of("ntsc", "pal", "qntsc", "qpal", "sntsc", "spal", "film",
@@ -339,12 +344,11 @@ public final class FfmpegParamsPolicy {
                 return FilterGraphCheck.rateProblem(value).isEmpty();
             }
             case SIZE -> {
-                int x = value.indexOf('x');
-                if (x < 0) {
+                Matcher size = WIDTH_X_HEIGHT.matcher(value);
+                if (!size.matches()) {
                     return SIZE_NAMES.contains(value);
                 }
-                return inSide(Integer.parseInt(value.substring(0, x)))
-                        && inSide(Integer.parseInt(value.substring(x + 1)));
+                return inSide(Integer.parseInt(size.group(1))) && inSide(Integer.parseInt(size.group(2)));
             }
             case SAMPLE_RATE -> {
                 int rate = Integer.parseInt(value);
@@ -391,9 +395,8 @@ public final class FfmpegParamsPolicy {
     }
 
     private static String refusal(int index, String option) {
-        int colon = option.indexOf(':');
-        String base = colon > 0 ? option.substring(0, colon) : option;
-        String reason = REFUSED.get(base);
+        // REFUSED is keyed without stream specifier: -filter_script:v is refused as -filter_script
+        String reason = REFUSED.get(option.split(":", 2)[0]);
         if (reason != null) {
             return "'" + option + "' is not allowed: it " + reason;
         }

@@ -183,6 +183,15 @@ final class FilterGraphCheck {
 
     /** ffmpeg's get_key(): a key is these characters followed by '='. */
     private static final Pattern OPTION_KEY = Pattern.compile("^([A-Za-z0-9_/.-]+)=");
+    /** A value starting with '-' that is no negative number or parenthesised expression: an option, not a value. */
+    private static final Pattern DASH_NOT_NUMBER = Pattern.compile("-([^0-9(.].*)?");
+    /** A number or a fraction, as the RATE kind's pattern admits after its names. */
+    private static final Pattern FRACTION = Pattern.compile("([0-9.]+)(?:/([0-9.]+))?");
+    private static final Pattern SWS_FLAGS = Pattern.compile("\\s*sws_flags=([^;]*)(;?)");
+    /** Blanks and link labels before or after a filter. */
+    private static final Pattern LABELS = Pattern.compile("\\s*(?:\\[[^\\]]*\\]\\s*)*");
+    /** A filter's name (with its instance name) ends where its arguments, the next filter or a label begin. */
+    private static final Pattern FILTER_NAME = Pattern.compile("[^=,;\\[]*");
     private static final Pattern PLAIN_NUMBER = Pattern.compile("-?\\d+(\\.\\d+)?");
     private static final Pattern NUMBER_IN_EXPR = Pattern.compile("\\d+(\\.\\d+)?");
     /** av_parse_video_rate()'s names (libavutil/parseutils.c), all between 7.5 and 30 frames per second. */
@@ -298,8 +307,7 @@ final class FilterGraphCheck {
         if (!kind.pattern.matcher(value).matches()) {
             return Optional.of("a value that is not " + kind.description);
         }
-        if ((kind == Value.EXPR || kind == Value.SIDE) && value.startsWith("-") && value.length() > 1
-                && !Character.isDigit(value.charAt(1)) && "(.".indexOf(value.charAt(1)) < 0) {
+        if ((kind == Value.EXPR || kind == Value.SIDE) && DASH_NOT_NUMBER.matcher(value).matches()) {
             return Optional.of("a value that starts with '-' and is not a negative number or expression");
         }
         return switch (kind) {
@@ -335,9 +343,10 @@ final class FilterGraphCheck {
         if (Character.isLetter(value.charAt(0))) {
             return RATE_NAMES.contains(value) ? Optional.empty() : Optional.of(problem);
         }
-        int slash = value.indexOf('/');
-        double rate = slash < 0 ? Double.parseDouble(value)
-                : Double.parseDouble(value.substring(0, slash)) / Double.parseDouble(value.substring(slash + 1));
+        Matcher fraction = FRACTION.matcher(value);
+        fraction.matches();
+        double rate = Double.parseDouble(fraction.group(1))
+                / (fraction.group(2) == null ? 1 : Double.parseDouble(fraction.group(2)));
         return rate > 0 && rate <= MAX_FPS ? Optional.empty() : Optional.of(problem);
     }
 
@@ -356,37 +365,22 @@ final class FilterGraphCheck {
     static List<Filter> parse(String graph) {
         List<Filter> filters = new ArrayList<>();
         Cursor c = new Cursor(graph);
-        c.skipBlanks();
-        if (graph.startsWith("sws_flags=", c.pos)) {
+        Matcher sws = SWS_FLAGS.matcher(graph);
+        if (sws.lookingAt()) {
             // ffmpeg 5.1 accepts a leading "sws_flags=...;" directive for the scalers of the graph.
-            int end = graph.indexOf(';', c.pos);
-            if (end < 0) {
+            if (sws.group(2).isEmpty()) {
                 throw new IllegalArgumentException("has sws_flags= without the ';' that ends it");
             }
-            filters.add(new Filter("sws_flags", graph.substring(c.pos + "sws_flags=".length(), end)));
-            c.pos = end + 1;
+            filters.add(new Filter("sws_flags", sws.group(1)));
+            c.pos = sws.end();
         }
         while (true) {
-            c.skipBlanks();
             c.skipLabels();
-            int start = c.pos;
-            while (!c.atEnd() && "=,;[".indexOf(c.peek()) < 0) {
-                c.pos++;
-            }
-            String name = graph.substring(start, c.pos).trim();
-            int at = name.indexOf('@');
-            if (at >= 0) {
-                name = name.substring(0, at);
-            }
-            String args = null;
-            if (!c.atEnd() && c.peek() == '=') {
-                c.pos++;
-                args = c.token("[],;");
-            }
+            // "scale@first": the instance name after '@' is not part of the filter's name
+            String name = c.match(FILTER_NAME).trim().split("@", 2)[0];
+            String args = c.skip('=') ? c.token("[],;") : null;
             filters.add(new Filter(name, args));
-            c.skipBlanks();
             c.skipLabels();
-            c.skipBlanks();
             if (c.atEnd()) {
                 return filters;
             }
@@ -440,15 +434,29 @@ final class FilterGraphCheck {
             }
         }
 
+        /** Skips blanks and link labels ("[in]"), and refuses a label that is never closed. */
         void skipLabels() {
-            while (!atEnd() && peek() == '[') {
-                int end = s.indexOf(']', pos);
-                if (end < 0) {
-                    throw new IllegalArgumentException("has a '[' link label that is never closed");
-                }
-                pos = end + 1;
-                skipBlanks();
+            match(LABELS);
+            if (!atEnd() && peek() == '[') {
+                throw new IllegalArgumentException("has a '[' link label that is never closed");
             }
+        }
+
+        /** The text that {@code pattern} matches from here, which it then skips. */
+        String match(Pattern pattern) {
+            Matcher m = pattern.matcher(s).region(pos, s.length());
+            m.lookingAt();
+            pos = m.end();
+            return m.group();
+        }
+
+        /** Skips {@code ch} when it comes next, and says whether it did. */
+        boolean skip(char ch) {
+            if (!atEnd() && peek() == ch) {
+                pos++;
+                return true;
+            }
+            return false;
         }
 
         /**
@@ -470,7 +478,7 @@ final class FilterGraphCheck {
                     keep = out.length();
                 } else if (ch == '\'') {
                     int end = s.indexOf('\'', pos);
-                    if (end < 0) {
+                    if (end == -1) {
                         throw new IllegalArgumentException("has a single quote (') that is never closed");
                     }
                     out.append(s, pos, end);

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import com.eclipsesource.json.Json;
@@ -81,6 +82,15 @@ class FfmpegParamsPolicyTest {
             "-c:v libx264 -strict -2 -sc_threshold -1"})
     void typicalEncoderSettingsPass(String params) {
         assertDoesNotThrow(() -> check(params));
+    }
+
+    @Test
+    void everySpellingOfAnAllowedOptionHasOneCanonicalName() {
+        assertEquals(Optional.of("c:v"), FfmpegParamsPolicy.canonical("-vcodec"));
+        assertEquals(Optional.of("c:v"), FfmpegParamsPolicy.canonical("-codec:v:0"));
+        assertEquals(Optional.of("fps_mode"), FfmpegParamsPolicy.canonical("-vsync"));
+        assertEquals(Optional.empty(), FfmpegParamsPolicy.canonical("-i"));
+        assertEquals(Optional.empty(), FfmpegParamsPolicy.canonical("-foo"));
     }
 
     @Test

@@ -37,7 +37,7 @@ class FilterGraphCheckTest {
             "format=yuv420p", "format=pix_fmts=nv12|yuv420p", "setsar=1", "setsar=sar=1/1", "setdar=16/9",
             "setdar=dar=4/3:max=100", "setpts=PTS-STARTPTS",
             // geometry
-            "crop=1280:720:0:0", "crop=in_w-100:in_h:50:0", "crop=w=in_w/2:h=in_h/2", "crop=out_w=640:out_h=360:x=-(10)",
+            "crop=1280:720:0:0", "crop=in_w-100:in_h:50:0", "crop=w=in_w/2:h=in_h/2", "crop=out_w=640:out_h=360:x=-(10)", "eq=brightness=-.5",
             "pad=1920:1080:(ow-iw)/2:(oh-ih)/2:black", "pad=w=1920:h=1080:color=0x000000",
             "transpose=1", "transpose=dir=clock:passthrough=landscape", "hflip", "vflip", "hflip,vflip",
             // deinterlacing
@@ -168,6 +168,8 @@ class FilterGraphCheckTest {
             "loudnorm=I=nan | a number",
             "hqdn3d=-nan | a number",
             "scale=-iw:480 | starts with '-'",
+            "eq=contrast=- | starts with '-'",
+            "pad=x=-w | starts with '-'",
             "drawbox=color=red x | a colour"})
     void absurdOrMalformedValuesAreRefused(String graph, String fragment) {
         assertRefusedMentioning(graph, fragment);
@@ -251,5 +253,11 @@ class FilterGraphCheckTest {
                         new FilterGraphCheck.Filter("scale", "1:2")),
                 FilterGraphCheck.parse("  sws_flags=bicubic;scale=1:2"));
         assertEquals(List.of(new FilterGraphCheck.Filter("scale", "")), FilterGraphCheck.parse("scale="));
+        // blanks before the directive, as ffmpeg skips them; its value runs to the ';' whatever it holds
+        assertEquals(List.of(new FilterGraphCheck.Filter("sws_flags", "a,b"), new FilterGraphCheck.Filter("fps", "1")),
+                FilterGraphCheck.parse(" \t sws_flags=a,b;fps=1"));
+        // "@name" alone leaves an empty filter name, which ffmpeg does not know either
+        assertEquals(List.of(new FilterGraphCheck.Filter("", "1")), FilterGraphCheck.parse("@inst=1"));
+        assertEquals(List.of(new FilterGraphCheck.Filter("hflip", null)), FilterGraphCheck.parse("[a] [b]hflip[c] [d]"));
     }
 }
