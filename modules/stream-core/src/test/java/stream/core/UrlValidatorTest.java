@@ -50,6 +50,7 @@ class UrlValidatorTest {
         assertTrue(UrlValidator.rtspProblem("rtsp://127.0.0.1/!cam~").isEmpty());
         String outside = "must not contain spaces, control or non-ASCII characters (percent-encode them)";
         assertEquals(Optional.of(outside), UrlValidator.rtspProblem("rtsp://127.0.0.1/a\u007f"));
+        assertEquals(Optional.of(outside), UrlValidator.rtspProblem("rtsp://127.0.0.1/a b"));
         assertEquals(Optional.of(outside), UrlValidator.rtspProblem("rtsp://127.0.0.1/a\u001f"));
     }
 

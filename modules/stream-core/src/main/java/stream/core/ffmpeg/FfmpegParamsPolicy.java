@@ -291,7 +291,7 @@ public final class FfmpegParamsPolicy {
                 Matcher pair = ENCODER_PARAM.matcher(value);
                 while (pair.find()) {
                     String key = pair.group(1);
-                    String v = pair.group(2) == null ? "" : pair.group(2);
+                    String v = pair.group(2);
                     if (X264_FILE_KEYS.contains(key)) {
                         throw reject(shown + ": '" + key + "' makes x264 read or write a file");
                     }

@@ -120,7 +120,7 @@ final class FilterGraphCheck {
      * An allowed filter: the options ffmpeg 5.1 assigns positional values to, in that order (aliases sharing a field
      * are skipped by ffmpeg), and every option name it may take.
      */
-    private record FilterRule(List<String> positional, Map<String, Value> options) {
+    record FilterRule(List<String> positional, Map<String, Value> options) {
     }
 
     private static final Map<String, FilterRule> ALLOWED_FILTERS = new HashMap<>();
@@ -217,6 +217,11 @@ final class FilterGraphCheck {
             }
         }
         ALLOWED_FILTERS.put(filter, new FilterRule(List.copyOf(order), Map.copyOf(options)));
+    }
+
+    /** Every allowed filter's rule, for the test that holds them against ffmpeg's own description. */
+    static Map<String, FilterRule> allowedFilterRules() {
+        return Map.copyOf(ALLOWED_FILTERS);
     }
 
     /** The filters a graph may use, sorted, for messages. */
