@@ -17,6 +17,8 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import stream.sse.SseUrlPolicy;
 
+import stream.core.SecretMasker;
+
 /**
  * The launcher's options (contract §1), each also readable from its environment variable; a command-line option
  * wins over the environment.
@@ -45,6 +47,14 @@ record LauncherOptions(Path data, int port, String bind, String ffmpeg, String a
                     "read the admin password from the first line of FILE (mode 0600 or 0400)"),
             new Option("--sse-url", "STREAMRELAY_SSE_URL", "URL", null,
                     "control server's event stream (http:// or https://); enables the SSE client"));
+
+    /** What an option name looks like; any other word may be a password given without its option. */
+    private static final Pattern OPTION_NAME = Pattern.compile("--?[A-Za-z][A-Za-z0-9-]{0,40}");
+
+    /** An unknown option as a message shows it: by name, or masked when it does not look like one. */
+    private static String shownOption(String name) {
+        return OPTION_NAME.matcher(name).matches() ? name : SecretMasker.maskToken(name);
+    }
 
     private static final Pattern IPV4 = Pattern.compile("(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})\\.(\\d{1,3})");
 
@@ -82,7 +92,7 @@ record LauncherOptions(Path data, int port, String bind, String ffmpeg, String a
             }
             Option opt = find(name);
             if (opt == null) {
-                throw new UsageException("unknown option '" + printable(arg) + "' (see --help)");
+                throw new UsageException("unknown option '" + shownOption(name) + "' (see --help)");
             }
             if (value == null) {
                 if (i + 1 >= args.length) {
@@ -290,6 +300,7 @@ record LauncherOptions(Path data, int port, String bind, String ffmpeg, String a
     @Override
     public String toString() {
         return "LauncherOptions[data=" + data + ", port=" + port + ", bind=" + bind + ", ffmpeg=" + ffmpeg
-                + ", adminPassword=" + (adminPassword == null ? "unset" : "***") + ", sseUrl=" + sseUrl + "]";
+                + ", adminPassword=" + (adminPassword == null ? "unset" : "***") + ", sseUrl="
+                + SecretMasker.maskUrl(sseUrl) + "]";
     }
 }

@@ -131,4 +131,23 @@ class LauncherOptionsTest {
         assertTrue(usage.contains("--admin-password-file FILE"), usage);
         assertTrue(usage.contains("STREAMRELAY_ADMIN_PASSWORD_FILE"), usage);
     }
+
+    @Test
+    void theOptionsAsTextMaskTheSseUrlAndThePassword() throws Exception {
+        LauncherOptions o = LauncherOptions.parse(new String[] {"--admin-password", "hunter2hunter2",
+                "--sse-url", "https://events.example/events?token=t0k3n"}, Map.of());
+        String text = o.toString();
+        assertFalse(text.contains("hunter2") || text.contains("t0k3n"), text);
+        assertTrue(text.contains("sseUrl=https://events.example/events?token=***"), text);
+    }
+
+    @Test
+    void anUnknownOptionIsNamedButAValueGivenWithItIsNot() {
+        var typo = assertThrows(LauncherOptions.UsageException.class,
+                () -> LauncherOptions.parse(new String[] {"--admin-pasword=hunter2hunter2"}, Map.of()));
+        assertEquals("unknown option '--admin-pasword' (see --help)", typo.getMessage());
+        var bare = assertThrows(LauncherOptions.UsageException.class,
+                () -> LauncherOptions.parse(new String[] {"hunter2hunter2"}, Map.of()));
+        assertEquals("unknown option '****ter2' (see --help)", bare.getMessage());
+    }
 }

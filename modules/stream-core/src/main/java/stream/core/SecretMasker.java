@@ -7,18 +7,49 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Hides credentials and stream keys: in URLs (RTSP password as {@code ***}, RTMP key as {@code ****} and its last 4
- * characters) and, for text such as ffmpeg's output, every URL in it plus the known secret values wherever they appear.
+ * Hides credentials and stream keys: in URLs (a password or a secret query value as {@code ***}, an RTMP stream key
+ * as {@code ****} and its last 4 characters) and, for text such as ffmpeg's output, every URL in it, every
+ * {@code name=value} whose name says it is a secret, bearer tokens, plus the known secret values wherever they appear.
  */
 public final class SecretMasker {
-    private static final Pattern URL_IN_TEXT = Pattern.compile("(?i)\\b(?:rtsps?|rtmps?|rtmpt|https?|srt)://[^\\s'\"<>]+");
+    /** A URL in free text; punctuation that ends a sentence ("URL: message", "(URL)") is not part of it. */
+    private static final Pattern URL_IN_TEXT = Pattern.compile(
+            "(?i)\\b(?:rtsps?|rtmp[est]{0,2}|https?|wss?|srt)://[^\\s'\"<>]*[^\\s'\"<>:,.;)\\]]");
+    /**
+     * The parts of a URL. The password runs to the last '@' before the path, or, when it holds an unencoded '/'
+     * ("user:pa/ss@host"), to the last '@' before the query; a port ("host:554/cam@2") is no password.
+     */
+    private static final Pattern URL_PARTS = Pattern.compile("(?s)(?<scheme>[A-Za-z][A-Za-z0-9+.-]*)://"
+            + "(?:(?<user>[^:/?#]*)(?::(?<password>[^/?#]*|(?!\\d+/)[^?#]*))?@)?"
+            + "(?<host>[^/?#;]*)(?<path>[^?#;]*)(?:;(?<pathparams>[^?#]*))?"
+            + "(?:\\?(?<query>[^#]*))?(?:#(?<fragment>.*))?");
+    /**
+     * An RTMP stream key in the path: after the application ({@code /app/KEY}, {@code /app/inst/KEY}) or, with a
+     * single segment ({@code /KEY}), that segment; slashes at the end are not part of it.
+     */
+    private static final Pattern RTMP_KEY = Pattern.compile("/(?:[^/]+/)?(?<key>[^/].*?)/*");
+    /** One parameter: a name with or without a value, up to the next separator. */
+    private static final Pattern PARAM = Pattern.compile("(?<name>[^&;=]*)(?:=(?<value>[^&;]*))?");
+    /**
+     * Query, fragment or path parameters and free-text {@code name=value} pairs whose value is a secret: the name is
+     * one of these or ends with one of them after a separator or a prefix ({@code access_token}, {@code streamkey},
+     * {@code api-key}). {@code s_sc} is the stream key parameter of Periscope/Twitch style ingest URLs.
+     */
+    private static final Pattern SECRET_NAME = Pattern.compile(
+            "(?i).*(?:password|passwd|passphrase|pass|pwd|token|key|s_sc|secret|auth|sig|signature|streamid"
+                    + "|credentials?)");
+    private static final Pattern PAIR_IN_TEXT = Pattern.compile("(?<![A-Za-z0-9_.-])([A-Za-z_][A-Za-z0-9_.-]*)=([^\\s&;'\"<>,]+)");
+    private static final Pattern AUTH_HEADER_VALUE = Pattern.compile("(?i)\\b(bearer|basic)(\\s+)[A-Za-z0-9._~+/=-]+");
     /** Secrets shorter than this are not searched for in free text: "1234" would mask half of ffmpeg's numbers. */
     private static final int MIN_LITERAL_SECRET = 4;
+    private static final String HIDDEN = "***";
+    private static final String KEY_HIDDEN = "****";
 
     private final List<String> secrets;
 
@@ -34,14 +65,11 @@ public final class SecretMasker {
             if (url == null) {
                 continue;
             }
-            String password = password(url);
-            if (password != null) {
-                found.add(password);
-                found.add(URLDecoder.decode(password.replace("+", "%2B"), StandardCharsets.UTF_8));
-            }
-            String key = streamKey(url);
-            if (key != null) {
-                found.add(key);
+            for (Secret s : secretsIn(url)) {
+                String raw = url.substring(s.start(), s.end());
+                found.add(raw);
+                // ffmpeg and people write the decoded form too ("p@ss" for "p%40ss")
+                found.add(URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8));
             }
         }
         return new SecretMasker(found);
@@ -59,7 +87,7 @@ public final class SecretMasker {
         return new SecretMasker(all);
     }
 
-    /** Masks every URL in {@code text}, then every known secret left. */
+    /** Masks every URL in {@code text}, every secret-named pair and bearer token, then every known secret left. */
     public String mask(String text) {
         if (text == null) {
             return null;
@@ -67,106 +95,112 @@ public final class SecretMasker {
         Matcher m = URL_IN_TEXT.matcher(text);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
-            // ffmpeg writes "URL: message"; punctuation that ends the sentence is not part of the URL
-            String url = m.group();
-            int end = url.length();
-            while (end > 0 && ":,.;)]'".indexOf(url.charAt(end - 1)) >= 0) {
-                end--;
-            }
-            m.appendReplacement(sb, Matcher.quoteReplacement(maskUrl(url.substring(0, end)) + url.substring(end)));
+            m.appendReplacement(sb, Matcher.quoteReplacement(maskUrl(m.group())));
         }
         m.appendTail(sb);
-        String out = sb.toString();
+        String out = maskPairs(sb.toString());
+        out = AUTH_HEADER_VALUE.matcher(out).replaceAll("$1$2" + Matcher.quoteReplacement(HIDDEN));
         for (String secret : secrets) {
-            out = out.replace(secret, "***");
+            out = out.replace(secret, HIDDEN);
         }
         return out;
     }
 
+    private static String maskPairs(String text) {
+        Matcher m = PAIR_IN_TEXT.matcher(text);
+        StringBuilder sb = new StringBuilder();
+        while (m.find()) {
+            String replacement = SECRET_NAME.matcher(m.group(1)).matches() ? m.group(1) + "=" + HIDDEN : m.group();
+            m.appendReplacement(sb, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(sb);
+        return sb.toString();
+    }
+
     /**
-     * Masks one URL as the contract shows it: {@code rtsp://admin:***@host/...} and {@code rtmp://host/app/****abcd}.
-     * The user name stays visible, the password never does.
+     * Masks one URL as the contract shows it: {@code rtsp://admin:***@host/...} and {@code rtmp://host/app/****abcd};
+     * secret query, fragment and path parameters ({@code ?token=***}) in any URL too. The user name of a URL with a
+     * password stays visible, the password never does.
      */
     public static String maskUrl(String url) {
         if (url == null) {
             return null;
         }
-        String out = maskUserInfo(url);
-        String lower = out.toLowerCase(java.util.Locale.ROOT);
-        if (lower.startsWith("rtmp")) {
-            String key = streamKey(out);
-            if (key != null) {
-                int at = out.lastIndexOf(key);
-                String tail = key.length() > 4 ? key.substring(key.length() - 4) : "";
-                out = out.substring(0, at) + "****" + tail + out.substring(at + key.length());
+        StringBuilder out = new StringBuilder(url);
+        List<Secret> found = secretsIn(url);
+        // from the end, so earlier positions stay valid
+        for (int i = found.size() - 1; i >= 0; i--) {
+            Secret s = found.get(i);
+            out.replace(s.start(), s.end(), s.shown(url));
+        }
+        return out.toString();
+    }
+
+    /**
+     * A value that may be a secret, in the stream key's masked form: {@code ****} plus its last 4 characters when it
+     * is long enough for those 4 to leave most of it hidden, else {@code ****} alone. For error messages that must
+     * point at a user's token without repeating it.
+     */
+    public static String maskToken(String value) {
+        if (value == null) {
+            return null;
+        }
+        return value.length() >= 12 ? KEY_HIDDEN + value.substring(value.length() - 4) : KEY_HIDDEN;
+    }
+
+    /** One secret in a URL: characters [start, end), shown as a key ({@code ****abcd}) or hidden ({@code ***}). */
+    private record Secret(int start, int end, boolean key) {
+        String shown(String url) {
+            if (!key) {
+                return HIDDEN;
+            }
+            return end - start > 4 ? KEY_HIDDEN + url.substring(end - 4, end) : KEY_HIDDEN;
+        }
+    }
+
+    /** The secrets of one URL, in order of position and not overlapping. */
+    private static List<Secret> secretsIn(String url) {
+        List<Secret> found = new ArrayList<>();
+        Matcher m = URL_PARTS.matcher(url);
+        if (m.matches()) {
+            String scheme = m.group("scheme").toLowerCase(Locale.ROOT);
+            boolean rtmp = scheme.startsWith("rtmp");
+            if (m.group("password") != null) {
+                found.add(new Secret(m.start("password"), m.end("password"), false));
+            } else if (m.group("user") != null && scheme.startsWith("http")) {
+                // a lone user info in an HTTP URL is how tokens are passed ("https://TOKEN@host/")
+                found.add(new Secret(m.start("user"), m.end("user"), false));
+            }
+            Matcher key = RTMP_KEY.matcher(url).region(m.start("path"), m.end("path"));
+            if (rtmp && key.matches()) {
+                found.add(new Secret(key.start("key"), key.end("key"), true));
+            }
+            // an RTMP key may follow in any of these as an item without a name
+            addParams(m, "pathparams", rtmp, found);
+            addParams(m, "query", rtmp, found);
+            addParams(m, "fragment", rtmp, found);
+        }
+        return found;
+    }
+
+    /**
+     * The parameters of one part of a URL, separated by {@code &} or {@code ;}: the value of each secret-named one,
+     * and when {@code bareIsKey} each item without a name (an RTMP key written as {@code ?KEY} or {@code #KEY}).
+     */
+    private static void addParams(Matcher url, String part, boolean bareIsKey, List<Secret> found) {
+        if (url.group(part) == null) {
+            return;
+        }
+        Matcher p = PARAM.matcher(url.group(0)).region(url.start(part), url.end(part));
+        while (p.find()) {
+            String value = p.group("value");
+            if (value == null) {
+                if (bareIsKey && !p.group("name").isEmpty()) {
+                    found.add(new Secret(p.start("name"), p.end("name"), true));
+                }
+            } else if (!value.isEmpty() && SECRET_NAME.matcher(p.group("name")).matches()) {
+                found.add(new Secret(p.start("value"), p.end("value"), false));
             }
         }
-        return out;
-    }
-
-    private static String maskUserInfo(String url) {
-        int schemeEnd = url.indexOf("://");
-        if (schemeEnd < 0) {
-            return url;
-        }
-        int authorityStart = schemeEnd + 3;
-        int authorityEnd = indexOfAny(url, authorityStart, "/?#");
-        String authority = url.substring(authorityStart, authorityEnd);
-        int at = authority.lastIndexOf('@');
-        if (at < 0) {
-            return url;
-        }
-        String userInfo = authority.substring(0, at);
-        int colon = userInfo.indexOf(':');
-        String masked = colon < 0 ? userInfo : userInfo.substring(0, colon) + ":***";
-        return url.substring(0, authorityStart) + masked + authority.substring(at) + url.substring(authorityEnd);
-    }
-
-    /** The password part of a URL's user info, as written (percent-encoded), or null. */
-    static String password(String url) {
-        int schemeEnd = url.indexOf("://");
-        if (schemeEnd < 0) {
-            return null;
-        }
-        int authorityStart = schemeEnd + 3;
-        String authority = url.substring(authorityStart, indexOfAny(url, authorityStart, "/?#"));
-        int at = authority.lastIndexOf('@');
-        if (at < 0) {
-            return null;
-        }
-        int colon = authority.indexOf(':');
-        return colon < 0 || colon > at ? null : authority.substring(colon + 1, at);
-    }
-
-    /** An RTMP URL's stream key: the path after the application segment, or null when there is none. */
-    static String streamKey(String url) {
-        String lower = url.toLowerCase(java.util.Locale.ROOT);
-        if (!lower.startsWith("rtmp")) {
-            return null;
-        }
-        int schemeEnd = url.indexOf("://");
-        if (schemeEnd < 0) {
-            return null;
-        }
-        int pathStart = indexOfAny(url, schemeEnd + 3, "/?#");
-        if (pathStart >= url.length() || url.charAt(pathStart) != '/') {
-            return null;
-        }
-        int pathEnd = indexOfAny(url, pathStart, "?#");
-        String path = url.substring(pathStart + 1, pathEnd);
-        int slash = path.indexOf('/');
-        if (slash < 0 || slash == path.length() - 1) {
-            return null;
-        }
-        return path.substring(slash + 1);
-    }
-
-    private static int indexOfAny(String s, int from, String chars) {
-        for (int i = from; i < s.length(); i++) {
-            if (chars.indexOf(s.charAt(i)) >= 0) {
-                return i;
-            }
-        }
-        return s.length();
     }
 }

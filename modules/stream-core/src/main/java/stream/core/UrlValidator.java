@@ -6,12 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The contract's URL rules, shared by the API and SSE events: an RTSP source and an RTMP destination, nothing that
  * ffmpeg could take as an option or another protocol (file:, concat:, pipe:, a leading '-').
  */
 public final class UrlValidator {
+    private static final Pattern SCHEME = Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*)://");
     /** Longest URL accepted. */
     public static final int MAX_LENGTH = 2048;
 
@@ -62,8 +65,8 @@ public final class UrlValidator {
         if (url.startsWith("-")) {
             return Optional.of("must not start with '-'");
         }
-        int colon = url.indexOf("://");
-        String scheme = colon > 0 ? url.substring(0, colon).toLowerCase(Locale.ROOT) : "";
+        Matcher schemePart = SCHEME.matcher(url);
+        String scheme = schemePart.lookingAt() ? schemePart.group(1).toLowerCase(Locale.ROOT) : "";
         if (!schemes.contains(scheme)) {
             return Optional.of("must start with " + expected);
         }

@@ -1,10 +1,12 @@
 package stream.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class UrlValidatorTest {
@@ -32,6 +34,45 @@ class UrlValidatorTest {
                 "rtmp://-host/live/k x")) {
             assertTrue(UrlValidator.rtmpProblem(bad).isPresent(), bad);
         }
+    }
+
+    @Test
+    void theLimitsAreInclusive() {
+        String prefix = "rtsp://127.0.0.1/";
+        assertTrue(UrlValidator.rtspProblem(prefix + "a".repeat(UrlValidator.MAX_LENGTH - prefix.length())).isEmpty());
+        assertEquals(Optional.of("is longer than 2048 characters"),
+                UrlValidator.rtspProblem(prefix + "a".repeat(UrlValidator.MAX_LENGTH - prefix.length() + 1)));
+        assertTrue(UrlValidator.rtspProblem("rtsp://127.0.0.1:65535/cam").isEmpty());
+        assertTrue(UrlValidator.rtspProblem("rtsp://127.0.0.1:1/cam").isEmpty());
+        assertEquals(Optional.of("has an invalid port"), UrlValidator.rtspProblem("rtsp://127.0.0.1:65536/cam"));
+        assertEquals(Optional.of("has an invalid port"), UrlValidator.rtspProblem("rtsp://127.0.0.1:0/cam"));
+        // the printable ASCII range ends at '!' and '~'; space and DEL are outside it
+        assertTrue(UrlValidator.rtspProblem("rtsp://127.0.0.1/!cam~").isEmpty());
+        String outside = "must not contain spaces, control or non-ASCII characters (percent-encode them)";
+        assertEquals(Optional.of(outside), UrlValidator.rtspProblem("rtsp://127.0.0.1/a\u007f"));
+        assertEquals(Optional.of(outside), UrlValidator.rtspProblem("rtsp://127.0.0.1/a b"));
+        assertEquals(Optional.of(outside), UrlValidator.rtspProblem("rtsp://127.0.0.1/a\u001f"));
+    }
+
+    @Test
+    void eachProblemIsSaidWithoutRepeatingTheUrl() {
+        assertEquals(Optional.of("is required"), UrlValidator.rtspProblem(null));
+        assertEquals(Optional.of("must start with rtsp://, rtsps://"), UrlValidator.rtspProblem("://127.0.0.1/cam"));
+        assertEquals(Optional.of("must start with rtmp://, rtmps://"), UrlValidator.rtmpProblem("srt://h/live/k"));
+        assertEquals(Optional.of("must not start with '-'"), UrlValidator.rtmpProblem("-rtmp://h/live/k"));
+        assertEquals(Optional.of("must name a host (rtsp://host[:port]/...)"),
+                UrlValidator.rtspProblem("rtsp://admin:hunter2@/cam"));
+        assertEquals(Optional.of("must have an application path (rtmps://host/app/streamkey)"),
+                UrlValidator.rtmpProblem("rtmps://h:443//"));
+        String malformed = UrlValidator.rtspProblem("rtsp://admin:hunter2@127.0.0.1/cam%zz").orElseThrow();
+        assertTrue(malformed.startsWith("is not a valid URL ("), malformed);
+        assertFalse(malformed.contains("hunter2"), malformed);
+    }
+
+    @Test
+    void aStreamKeyAsTheOnlyPathSegmentIsADestination() {
+        assertTrue(UrlValidator.rtmpProblem("rtmps://live-api-s.facebook.com:443/FB-123-0-AbCd").isEmpty());
+        assertTrue(UrlValidator.rtmpProblem("rtmp://127.0.0.1/onlykey").isEmpty());
     }
 
     @Test

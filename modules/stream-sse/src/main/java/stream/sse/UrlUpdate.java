@@ -11,6 +11,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
 import stream.core.JsonNesting;
+import stream.core.SecretMasker;
 
 /**
  * A url_update as contract §5 defines it, from either form: {@code event: url_update} with the fields as data, or a
@@ -18,6 +19,13 @@ import stream.core.JsonNesting;
  * (unchanged); {@code timestamp} may be null (unordered).
  */
 public record UrlUpdate(String rtspUrl, String rtmpUrl, Instant timestamp, boolean restartRequired) {
+    /** The URLs masked: an event's URLs carry the camera's password and the stream key. */
+    @Override
+    public String toString() {
+        return "UrlUpdate[rtspUrl=" + SecretMasker.maskUrl(rtspUrl) + ", rtmpUrl=" + SecretMasker.maskUrl(rtmpUrl)
+                + ", timestamp=" + timestamp + ", restartRequired=" + restartRequired + "]";
+    }
+
     /** Fixed width, so that stored timestamps order as text. */
     private static final DateTimeFormatter SORTABLE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'")
             .withZone(ZoneOffset.UTC);

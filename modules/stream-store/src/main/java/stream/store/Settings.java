@@ -12,7 +12,7 @@ public record Settings(String sseUrl, boolean sseEnabled, String sseToken, int l
 
     @Override
     public String toString() {
-        return "Settings[sseUrl=" + sseUrl + ", sseEnabled=" + sseEnabled + ", sseToken="
+        return "Settings[sseUrl=" + UrlRedaction.shown(sseUrl) + ", sseEnabled=" + sseEnabled + ", sseToken="
                 + (sseToken == null ? "none" : "***") + ", logRetentionDays=" + logRetentionDays + "]";
     }
 }

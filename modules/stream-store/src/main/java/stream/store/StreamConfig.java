@@ -21,4 +21,13 @@ public record StreamConfig(long id, String rtspUrl, String rtmpUrl, String ffmpe
             return "running".equals(s) ? RUNNING : STOPPED;
         }
     }
+
+    /** The URLs as scheme and host only: they carry the camera's password and the stream key. */
+    @Override
+    public String toString() {
+        return "StreamConfig[id=" + id + ", rtspUrl=" + UrlRedaction.shown(rtspUrl) + ", rtmpUrl="
+                + UrlRedaction.shown(rtmpUrl) + ", ffmpegParams=" + (ffmpegParams == null ? "null" : "(hidden)")
+                + ", autoRestart=" + autoRestart + ", preset=" + preset + ", desiredState=" + desiredState
+                + ", createdAt=" + createdAt + ", updatedAt=" + updatedAt + "]";
+    }
 }

@@ -7,13 +7,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import stream.core.SecretMasker;
 import stream.core.ValidationException;
 
 /**
  * The rule for user and preset ffmpeg_params: they may only shape how the one RTMP output is encoded, never add
- * inputs, outputs, streams, files or protocols, so options come from an allowlist with the kind of value each takes.
+ * inputs, outputs, streams, files or protocols, so options come from an allowlist with the kind of value each takes,
+ * and sizes, rates and bitrates stay within what a live stream can use.
+ *
+ * <p>Refusals name the option and what it expects but never repeat a value or a word that is not an option name:
+ * people paste URLs and stream keys into the wrong field, and the message ends up in answers and logs.
  */
 public final class FfmpegParamsPolicy {
     /** Video encoders that produce H.264, the video codec YouTube takes over RTMP/FLV; copy passes the camera's through. */
@@ -28,16 +34,22 @@ public final class FfmpegParamsPolicy {
     private enum ValueKind {
         VIDEO_CODEC(null, "an H.264 encoder (" + String.join(", ", sorted(VIDEO_CODECS)) + ")"),
         AUDIO_CODEC(null, "an AAC encoder or copy (" + String.join(", ", sorted(AUDIO_CODECS)) + ")"),
-        BITRATE("\\d+(\\.\\d+)?[kKmM]?", "a bitrate such as 4500k"),
-        INTEGER("-?\\d+", "a whole number"),
-        NUMBER("-?\\d+(\\.\\d+)?", "a number"),
-        WORD("[A-Za-z0-9_.+-]+", "a single word such as veryfast"),
-        RATE("\\d+(\\.\\d+)?(/\\d+(\\.\\d+)?)?|[a-z][a-z0-9_-]*", "a frame rate such as 25 or 30000/1001"),
-        SIZE("\\d+x\\d+|[a-z][a-z0-9]*", "a size such as 1280x720"),
-        ASPECT("\\d+(\\.\\d+)?([:/]\\d+(\\.\\d+)?)?", "an aspect ratio such as 16:9"),
+        BITRATE("\\d{1,9}(\\.\\d{1,6})?[kKmM]?", "a bitrate above 0 and at most 100M such as 4500k"),
+        INTEGER("-?\\d{1,7}", "a whole number"),
+        NUMBER("-?\\d{1,7}(\\.\\d{1,6})?", "a number"),
+        WORD("[A-Za-z0-9_.+-]{1,32}", "a single word such as veryfast"),
+        RATE("\\d{1,6}(\\.\\d{1,6})?(/\\d{1,6}(\\.\\d{1,6})?)?|[a-z][a-z-]{1,15}",
+                "a frame rate above 0 and at most " + FilterGraphCheck.MAX_FPS + " such as 25 or 30000/1001"),
+        SIZE("\\d{1,5}x\\d{1,5}|[a-z0-9]{2,8}", "a size such as 1280x720 (each side " + FilterGraphCheck.MIN_SIDE
+                + ".." + FilterGraphCheck.MAX_SIDE + ") or a name such as hd720"),
+        SAMPLE_RATE("\\d{4,6}", "a sample rate between 8000 and 192000 such as 44100"),
+        CHANNELS("[1-8]", "a channel count from 1 to 8"),
+        ASPECT("[1-9]\\d{0,4}(\\.\\d{1,6})?([:/][1-9]\\d{0,4}(\\.\\d{1,6})?)?",
+                "an aspect ratio such as 16:9"),
         FILTER_GRAPH(null, "a filter graph"),
-        ENCODER_PARAMS("[A-Za-z0-9_-]+(=[A-Za-z0-9_.,/+-]*)?(:[A-Za-z0-9_-]+(=[A-Za-z0-9_.,/+-]*)?)*",
-                "key=value pairs separated by ':'"),
+        ENCODER_PARAMS("[A-Za-z0-9_-]{1,32}(=([A-Za-z0-9_.,+-]{0,32}|\\d{1,6}/\\d{1,6}))?"
+                + "(:[A-Za-z0-9_-]{1,32}(=([A-Za-z0-9_.,+-]{0,32}|\\d{1,6}/\\d{1,6}))?){0,63}",
+                "key=value pairs separated by ':' such as keyint=50:scenecut=0"),
         KEYFRAMES("[A-Za-z0-9_.,:()*+/-]+", "times or expr:... such as expr:gte(t,n_forced*2)"),
         DURATION("\\d+(\\.\\d+)?(s|ms|us)?|(\\d+:)?\\d{1,2}:\\d{2}(\\.\\d+)?", "a duration such as 18:00:00"),
         FLV_FORMAT("flv", "flv"),
@@ -104,8 +116,8 @@ public final class FfmpegParamsPolicy {
         // -vsync is deprecated in 5.1 in favour of -fps_mode; both set the same thing
         allow("fps_mode", ValueKind.WORD, "-fps_mode", "-fps_mode:v", "-vsync");
         // audio
-        allow("ar", ValueKind.INTEGER, "-ar", "-ar:a");
-        allow("ac", ValueKind.INTEGER, "-ac", "-ac:a");
+        allow("ar", ValueKind.SAMPLE_RATE, "-ar", "-ar:a");
+        allow("ac", ValueKind.CHANNELS, "-ac", "-ac:a");
         allow("af", ValueKind.FILTER_GRAPH, "-af", "-filter:a");
         allow("aac_coder", ValueKind.WORD, "-aac_coder");
         // hardware encoders the presets use: h264_v4l2m2m (Pi 3/4), h264_nvenc, h264_vaapi, h264_qsv
@@ -166,7 +178,9 @@ public final class FfmpegParamsPolicy {
             Map.entry("-hwaccel", "is an input option; the appliance sets the input options"),
             Map.entry("-init_hw_device", "opens devices; use -vaapi_device /dev/dri/renderD128 for VAAPI"),
             Map.entry("-protocol_whitelist", "changes which protocols ffmpeg may open"),
-            Map.entry("-metadata", "is not an encoding setting"));
+            Map.entry("-metadata", "is not an encoding setting"),
+            Map.entry("-stats_file", "writes a statistics file"),
+            Map.entry("-x265-params", "sets HEVC encoder parameters; YouTube takes H.264 over RTMP"));
 
     private FfmpegParamsPolicy() {
     }
@@ -198,15 +212,15 @@ public final class FfmpegParamsPolicy {
         for (int i = 0; i < tokens.size(); i++) {
             String token = tokens.get(i);
             if (ParamValues.hasControlCharacter(token)) {
-                throw reject("'" + printable(token) + "' contains a control character");
+                throw reject(word(i, token) + " contains a control character");
             }
             if (!token.startsWith("-") || token.equals("-") || token.equals("--")) {
-                throw reject("'" + token + "' is not an option: ffmpeg_params may not name inputs or outputs"
+                throw reject(word(i, token) + " is not an option: ffmpeg_params may not name inputs or outputs"
                         + " (the appliance adds the camera and the RTMP destination itself)");
             }
             Rule rule = ALLOWED.get(token);
             if (rule == null) {
-                throw reject(refusal(token));
+                throw reject(refusal(i, token));
             }
             if (i + 1 >= tokens.size()) {
                 throw reject("'" + token + "' needs a value (" + rule.kind().description + ")");
@@ -216,8 +230,8 @@ public final class FfmpegParamsPolicy {
                 throw reject("'" + token + "' has a value with a control character");
             }
             if (value.startsWith("-") && !ValueKind.NUMBER.pattern.matcher(value).matches()) {
-                throw reject("'" + token + "' needs a value (" + rule.kind().description + "), not the option '"
-                        + value + "'");
+                throw reject("'" + token + "' needs a value (" + rule.kind().description + "), not "
+                        + (OPTION_NAME.matcher(value).matches() ? "the option " : "") + word(i, value));
             }
             checkValue(token, rule, value);
             String earlier = spelledAs.putIfAbsent(rule.canonical(), token);
@@ -233,7 +247,7 @@ public final class FfmpegParamsPolicy {
 
     private static void checkValue(String option, Rule rule, String value) {
         ValueKind kind = rule.kind();
-        String shown = "'" + option + " " + value + "'";
+        String shown = "'" + option + "'";
         if (kind == ValueKind.VAAPI_DEVICE) {
             if (!kind.pattern.matcher(value).matches()) {
                 throw reject(shown + ": expects " + kind.description);
@@ -248,18 +262,18 @@ public final class FfmpegParamsPolicy {
             }
         }
         if (ParamValues.looksLikePathOrUrl(value)) {
-            throw reject(shown + ": a value may not be a file path or URL");
+            throw reject(shown + ": its value looks like a file path or URL, which ffmpeg_params may not name");
         }
         switch (kind) {
             case VIDEO_CODEC -> {
                 if (!VIDEO_CODECS.contains(value)) {
-                    throw reject(shown + ": expects " + kind.description
+                    throw reject(shown + " expects " + kind.description
                             + "; YouTube takes H.264 over RTMP, and ffmpeg 5.1 cannot put HEVC in FLV");
                 }
             }
             case AUDIO_CODEC -> {
                 if (!AUDIO_CODECS.contains(value)) {
-                    throw reject(shown + ": expects " + kind.description + "; YouTube requires AAC audio");
+                    throw reject(shown + " expects " + kind.description + "; YouTube requires AAC audio");
                 }
             }
             case FLV_FORMAT -> {
@@ -272,31 +286,101 @@ public final class FfmpegParamsPolicy {
             }
             case ENCODER_PARAMS -> {
                 if (!kind.pattern.matcher(value).matches()) {
-                    throw reject(shown + ": expects " + kind.description);
+                    throw reject(shown + " expects " + kind.description);
                 }
-                for (String pair : value.split(":")) {
-                    int eq = pair.indexOf('=');
-                    String key = eq < 0 ? pair : pair.substring(0, eq);
-                    String v = eq < 0 ? "" : pair.substring(eq + 1);
+                Matcher pair = ENCODER_PARAM.matcher(value);
+                while (pair.find()) {
+                    String key = pair.group(1);
+                    String v = pair.group(2);
                     if (X264_FILE_KEYS.contains(key)) {
                         throw reject(shown + ": '" + key + "' makes x264 read or write a file");
                     }
+                    if (!X264_KEYS.contains(key)) {
+                        throw reject(shown + ": " + SecretMasker.maskToken(key) + " is not an x264 parameter"
+                                + " ffmpeg_params may set; allowed: " + String.join(", ", sorted(X264_KEYS)));
+                    }
                     if (ParamValues.looksLikePathOrUrl(v)) {
-                        throw reject(shown + ": '" + v + "' looks like a file path or URL");
+                        throw reject(shown + ": the value of '" + key + "' looks like a file path or URL");
                     }
                 }
             }
             default -> {
-                if (!kind.pattern.matcher(value).matches()) {
-                    throw reject(shown + ": expects " + kind.description);
+                if (!kind.pattern.matcher(value).matches() || !withinBounds(kind, value)) {
+                    throw reject(shown + " expects " + kind.description);
                 }
             }
         }
     }
 
-    /** x264 parameters that name files (x264_param_parse in x264 164). */
+    /** The largest bitrate accepted, 100 Mbit/s: above anything YouTube ingests (51 Mbit/s for 4K at 60 fps). */
+    static final double MAX_BITRATE = 100e6;
+
+    private static final Pattern WIDTH_X_HEIGHT = Pattern.compile("(\\d+)x(\\d+)");
+    /** One key=value (or bare key) of -x264-params: key and value, or key and null. */
+    private static final Pattern ENCODER_PARAM = Pattern.compile("([^:=]+)(?:=([^:]*))?");
+
+    /** ffmpeg's frame size names (libavutil/parseutils.c) up to 8K UHD: all within the side bounds. */
+    private static final Set<String> SIZE_NAMES = Set.of("ntsc", "pal", "qntsc", "qpal", "sntsc", "spal", "film",
+            "sqcif", "qcif", "cif", "4cif", "16cif", "qqvga", "qvga", "vga", "svga", "xga", "uxga", "qxga", "sxga",
+            "qsxga", "hsxga", "wvga", "wxga", "wsxga", "wuxga", "woxga", "wqsxga", "wquxga", "whsxga", "whuxga",
+            "cga", "ega", "hd480", "hd720", "hd1080", "2k", "2kflat", "2kscope", "4k", "4kflat", "4kscope", "nhd",
+            "hqvga", "wqvga", "fwqvga", "hvga", "qhd", "2kdci", "4kdci", "uhd2160", "uhd4320");
+
+    /** Whether a value that has its kind's form is within that kind's bounds. */
+    private static boolean withinBounds(ValueKind kind, String value) {
+        switch (kind) {
+            case BITRATE -> {
+                char unit = value.charAt(value.length() - 1);
+                double scale = switch (unit) {
+                    case 'k', 'K' -> 1e3;
+                    case 'm', 'M' -> 1e6;
+                    default -> 1;
+                };
+                double bits = Double.parseDouble(Character.isDigit(unit) ? value
+                        : value.substring(0, value.length() - 1)) * scale;
+                return bits > 0 && bits <= MAX_BITRATE;
+            }
+            case RATE -> {
+                return FilterGraphCheck.rateProblem(value).isEmpty();
+            }
+            case SIZE -> {
+                Matcher size = WIDTH_X_HEIGHT.matcher(value);
+                if (!size.matches()) {
+                    return SIZE_NAMES.contains(value);
+                }
+                return inSide(Integer.parseInt(size.group(1))) && inSide(Integer.parseInt(size.group(2)));
+            }
+            case SAMPLE_RATE -> {
+                int rate = Integer.parseInt(value);
+                return rate >= 8000 && rate <= 192000;
+            }
+            default -> {
+                return true;
+            }
+        }
+    }
+
+    private static boolean inSide(int side) {
+        return side >= FilterGraphCheck.MIN_SIDE && side <= FilterGraphCheck.MAX_SIDE;
+    }
+
+    /** x264 parameters that name files (x264_param_parse in x264 164): refused with that reason. */
     private static final Set<String> X264_FILE_KEYS = Set.of("stats", "qpfile", "cqmfile", "dump-yuv",
             "opencl-clbin", "tcfile-in", "tcfile-out", "input-csp-file");
+
+    /** x264 parameters (x264_param_parse in x264 164) that shape rate control, GOP and quality, and name no file. */
+    private static final Set<String> X264_KEYS = Set.of("keyint", "min-keyint", "scenecut", "no-scenecut",
+            "bframes", "b-adapt", "b-bias", "b-pyramid", "open-gop", "ref", "no-deblock", "deblock", "cabac",
+            "no-cabac", "nal-hrd", "filler", "force-cfr", "vbv-maxrate", "vbv-bufsize", "vbv-init", "bitrate", "crf",
+            "crf-max", "qp", "qpmin", "qpmax", "qpstep", "ratetol", "ipratio", "pbratio", "qcomp", "chroma-qp-offset",
+            "aq-mode", "aq-strength", "mbtree", "no-mbtree", "rc-lookahead", "lookahead-threads", "sync-lookahead",
+            "sliced-threads", "threads", "slices", "slice-max-size", "slice-max-mbs", "intra-refresh", "weightb",
+            "no-weightb", "weightp", "me", "merange", "subme", "psy", "no-psy", "psy-rd", "mixed-refs",
+            "no-mixed-refs", "8x8dct", "no-8x8dct", "trellis", "fast-pskip", "no-fast-pskip", "dct-decimate",
+            "no-dct-decimate", "nr", "deadzone-inter", "deadzone-intra", "partitions", "direct", "cqm", "level",
+            "profile", "preset", "tune", "repeat-headers", "aud", "annexb", "bluray-compat", "colorprim", "transfer",
+            "colormatrix", "range", "videoformat", "overscan", "sar", "fps", "pic-struct", "interlaced", "tff", "bff",
+            "fake-interlaced", "constrained-intra", "stitchable", "avcintra-class", "keyint-min");
 
     private static void checkCombinations(Map<String, String> settings, Map<String, String> spelledAs) {
         // ffmpeg 5.1 refuses these at start ("Filtering and streamcopy cannot be used together"): say it now.
@@ -310,26 +394,31 @@ public final class FfmpegParamsPolicy {
         }
     }
 
-    private static String refusal(String option) {
-        int colon = option.indexOf(':');
-        String base = colon > 0 ? option.substring(0, colon) : option;
-        String reason = REFUSED.get(base);
+    private static String refusal(int index, String option) {
+        // REFUSED is keyed without stream specifier: -filter_script:v is refused as -filter_script
+        String reason = REFUSED.get(option.split(":", 2)[0]);
         if (reason != null) {
             return "'" + option + "' is not allowed: it " + reason;
         }
-        return "'" + option + "' is not an encoding option ffmpeg_params may set";
+        return word(index, option) + " is not an encoding option ffmpeg_params may set";
+    }
+
+    /** Option names look like this; other words may be a pasted URL, key or password. */
+    private static final Pattern OPTION_NAME = Pattern.compile("-[A-Za-z][A-Za-z0-9_:.-]{0,39}");
+
+    /**
+     * How a message shows the word at {@code index}: an option name as it is, anything else by position and in the
+     * stream key's masked form, so that a pasted URL, key or password is not repeated.
+     */
+    private static String word(int index, String token) {
+        if (OPTION_NAME.matcher(token).matches()) {
+            return "'" + token + "'";
+        }
+        return "word " + (index + 1) + " (" + SecretMasker.maskToken(token) + ")";
     }
 
     private static ValidationException reject(String message) {
         return new ValidationException(FIELD, message);
-    }
-
-    private static String printable(String token) {
-        StringBuilder sb = new StringBuilder();
-        for (char ch : token.toCharArray()) {
-            sb.append(ch < 0x20 || ch == 0x7f ? String.format("\\x%02x", (int) ch) : String.valueOf(ch));
-        }
-        return sb.toString();
     }
 
     private static List<String> sorted(Set<String> values) {

@@ -20,15 +20,16 @@ final class ParamValues {
     }
 
     /**
-     * Whether ffmpeg could take {@code value} as a file or URL: it contains "://", starts with '/', './', '../' or
-     * '~', or starts with a protocol name and ':' (file:, concat:, pipe:, subfile:, data:, tcp:, ...).
+     * Whether ffmpeg could take {@code value} as a file or URL: it contains "://" or "..", starts with '/', './' or
+     * '~', or starts with a protocol name and ':' (file:, concat:, pipe:, subfile:, data:, tcp:, ...). ".." anywhere,
+     * not only at the start: "data/../../etc/x" climbs out of any folder a check of the start would allow.
      */
     static boolean looksLikePathOrUrl(String value) {
         if (value == null || value.isEmpty()) {
             return false;
         }
-        if (value.contains("://") || value.startsWith("/") || value.startsWith("./") || value.startsWith("../")
-                || value.startsWith("~") || value.equals(".") || value.equals("..")) {
+        if (value.contains("://") || value.contains("..") || value.startsWith("/") || value.startsWith("./")
+                || value.startsWith("~") || value.equals(".")) {
             return true;
         }
         int colon = value.indexOf(':');

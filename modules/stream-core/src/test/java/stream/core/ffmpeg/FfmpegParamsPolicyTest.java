@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 import com.eclipsesource.json.Json;
@@ -21,6 +22,7 @@ import com.eclipsesource.json.JsonValue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import stream.core.ValidationException;
@@ -83,14 +85,23 @@ class FfmpegParamsPolicyTest {
     }
 
     @Test
+    void everySpellingOfAnAllowedOptionHasOneCanonicalName() {
+        assertEquals(Optional.of("c:v"), FfmpegParamsPolicy.canonical("-vcodec"));
+        assertEquals(Optional.of("c:v"), FfmpegParamsPolicy.canonical("-codec:v:0"));
+        assertEquals(Optional.of("fps_mode"), FfmpegParamsPolicy.canonical("-vsync"));
+        assertEquals(Optional.empty(), FfmpegParamsPolicy.canonical("-i"));
+        assertEquals(Optional.empty(), FfmpegParamsPolicy.canonical("-foo"));
+    }
+
+    @Test
     void anInputIsRefused() {
         assertRefusedMentioning("-c:v libx264 -i /etc/passwd", "'-i'", "input");
     }
 
     @Test
     void anyFormatButFlvIsRefused() {
-        assertRefusedMentioning("-f lavfi", "'-f lavfi'", "flv");
-        assertRefusedMentioning("-f image2", "'-f image2'");
+        assertRefusedMentioning("-f lavfi", "'-f'", "flv");
+        assertRefusedMentioning("-f image2", "'-f'", "flv");
     }
 
     @ParameterizedTest
@@ -122,28 +133,50 @@ class FfmpegParamsPolicyTest {
 
     @Test
     void anotherOptionInPlaceOfAValueIsRefused() {
-        assertRefusedMentioning("-preset -i input.mp4", "'-preset' needs a value", "'-i'");
+        assertRefusedMentioning("-preset -i input.mp4", "'-preset' needs a value", "not the option '-i'");
+        assertRefusedMentioning("-b:v -1k", "'-b:v' needs a value (a bitrate", "not word 2 (****)");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"/etc/passwd", "./x", "../x", "~/x", "file:x", "concat:a|b", "concatf:list",
             "pipe:0", "fd:3", "subfile:,,start,0,end,0,,:/etc/passwd", "data:text/plain,x", "crypto:x", "cache:x",
-            "async:x", "tcp:x", "udp:x", "http:x", "HTTP://x", "x://y"})
+            "async:x", "tcp:x", "udp:x", "http:x", "HTTP://x", "x://y", "data/../../etc/passwd", "fast..x", ".",
+            "..", "a/../b"})
     void valuesThatLookLikeFilesOrUrlsAreRefused(String value) {
-        assertRefusedMentioning("-preset " + value, "'-preset " + value + "'", "file path or URL");
+        String message = refusal("-preset " + value);
+        assertTrue(message.startsWith("'-preset'") && message.contains("file path or URL"), message);
+        assertFalse(message.contains(value) && value.length() > 2, "the value is not repeated: " + message);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-force_key_frames expr:../x", "-x264-params keyint=..",
+            "-pix_fmt data/../../x", "-tune ..", "-threads ./2"})
+    void aClimbOutOfAFolderIsRefusedAnywhereInAValue(String params) {
+        assertRefusedMentioning(params, "file path or URL");
     }
 
     @Test
     void aValueOfTheWrongKindIsRefusedWithWhatWasExpected() {
-        assertRefusedMentioning("-b:v fast", "'-b:v fast'", "bitrate");
-        assertRefusedMentioning("-g two", "'-g two'", "whole number");
-        assertRefusedMentioning("-s big!", "'-s big!'", "size");
+        assertRefusedMentioning("-b:v fast", "'-b:v' expects", "bitrate");
+        assertRefusedMentioning("-g two", "'-g' expects", "whole number");
+        assertRefusedMentioning("-s big!", "'-s' expects", "size");
+        assertRefusedMentioning("-crf high", "'-crf' expects a number");
+        assertRefusedMentioning("-aspect wide", "'-aspect' expects an aspect ratio");
+        assertRefusedMentioning("-t forever", "'-t' expects a duration");
+        assertRefusedMentioning("-flvflags 1", "'-flvflags' expects flags");
+        assertRefusedMentioning("-x264-params =1", "'-x264-params' expects key=value pairs");
     }
 
     @Test
     void onlyH264VideoAndAacAudioCodecsAreAccepted() {
-        assertRefusedMentioning("-c:v libx265", "'-c:v libx265'", "H.264");
-        assertRefusedMentioning("-c:a libmp3lame", "'-c:a libmp3lame'", "AAC");
+        assertRefusedMentioning("-c:v libx265", "'-c:v'", "H.264", "copy, h264_nvenc, h264_omx");
+        assertRefusedMentioning("-c:a libmp3lame", "'-c:a'", "AAC", "aac, copy, libfdk_aac");
+        for (String codec : FfmpegParamsPolicy.VIDEO_CODECS) {
+            assertEquals(codec, check("-c:v " + codec).get("c:v"));
+        }
+        for (String codec : FfmpegParamsPolicy.AUDIO_CODECS) {
+            assertEquals(codec, check("-c:a " + codec).get("c:a"));
+        }
     }
 
     @Test
@@ -160,7 +193,9 @@ class FfmpegParamsPolicyTest {
 
     @Test
     void aValueWithAControlCharacterIsRefused() {
-        assertRefusedMentioning("-preset 'very\nfast'", "control character");
+        assertRefusedMentioning("-preset 'very\nfast'", "'-preset' has a value with a control character");
+        String message = refusal("-c:v libx264 'rtmp://h/live/abcd-efgh\tijkl-mnop'");
+        assertTrue(message.startsWith("word 3 (****mnop) contains a control character"), message);
     }
 
     @ParameterizedTest
@@ -171,7 +206,7 @@ class FfmpegParamsPolicyTest {
             "scale=640:-2,movie@m=x.mp4", "[in]movie=x[out]", "vidstabdetect=result=x.trf",
             "psnr=stats_file=x.log", "dnn_processing=model=x.pb", "removelogo=mask.png"})
     void filtersThatReadWriteOrRunThingsAreRefused(String graph) {
-        assertRefusedMentioning("-c:v libx264 -vf " + quote(graph), "'-vf ", "filter");
+        assertRefusedMentioning("-c:v libx264 -vf " + quote(graph), "'-vf': the filter graph ", "filter");
     }
 
     @ParameterizedTest
@@ -186,7 +221,7 @@ class FfmpegParamsPolicyTest {
             "scale=w=640:h=/etc/x",
             "scale=file\\\\:x:480"})
     void filterOptionsThatNameFilesAreRefused(String graph) {
-        assertRefusedMentioning("-c:v libx264 -vf " + quote(graph), "'-vf ");
+        assertRefusedMentioning("-c:v libx264 -vf " + quote(graph), "'-vf': the filter graph ");
     }
 
     @Test
@@ -212,7 +247,19 @@ class FfmpegParamsPolicyTest {
     void x264ParametersThatNameFilesAreRefused() {
         assertRefusedMentioning("-x264-params stats=x.log", "'stats'");
         assertRefusedMentioning("-x264-params keyint=50:qpfile=q.txt", "'qpfile'");
-        assertRefusedMentioning("-x264-params keyint=/etc/x", "file path or URL");
+        assertRefusedMentioning("-x264-params keyint=/etc/x", "'-x264-params' expects key=value pairs");
+        assertRefusedMentioning("-x264opts stats=x.log", "'stats'", "file");
+        assertRefusedMentioning("-x264-params keyint=50:dump-yuv=x", "'dump-yuv'");
+    }
+
+    @Test
+    void x264ParametersComeFromAnAllowlist() {
+        assertDoesNotThrow(() -> check("-x264-params keyint=50:min-keyint=50:scenecut=0:nal-hrd=cbr"
+                + ":vbv-maxrate=4500:vbv-bufsize=9000:bframes=2:ref=3:aq-mode=1:no-mbtree"));
+        assertRefusedMentioning("-x264-params keyint=50:opencl=1", "not an x264 parameter", "allowed: 8x8dct");
+        String message = refusal("-x264opts keyint=50:abcd1234efgh5678=1");
+        assertTrue(message.contains("****5678 is not an x264 parameter"), message);
+        assertFalse(message.contains("abcd1234"), message);
     }
 
     @Test
@@ -225,8 +272,9 @@ class FfmpegParamsPolicyTest {
     void everyRefusalNamesTheOffendingToken() {
         assertAll(
                 () -> assertTrue(refusal("-c:v libx264 -map 0:a").contains("'-map'")),
-                () -> assertTrue(refusal("-c:v libx264 -f mp4").contains("'-f mp4'")),
-                () -> assertTrue(refusal("-c:v libx264 out.mkv").contains("'out.mkv'")));
+                () -> assertTrue(refusal("-c:v libx264 -f mp4").contains("'-f'")),
+                () -> assertTrue(refusal("-c:v libx264 out.mkv").startsWith("word 3 (****) is not an option")),
+                () -> assertTrue(refusal("-c:v libx264 -foo 1").startsWith("'-foo' is not an encoding option")));
     }
 
     @Test
@@ -248,6 +296,56 @@ class FfmpegParamsPolicyTest {
                 }
             }
             assertDoesNotThrow(() -> FfmpegParamsPolicy.check(tokens), file.toString());
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-s 99999x99999", "-s 15x720", "-s 1280x15", "-s 7681x4320", "-s 1920x7681", "-s 0x0",
+            "-s huge", "-s 123456x1", "-r 1/0", "-r 0", "-r 0/0", "-r 0/1", "-r 0.0", "-r 241", "-r 240.01",
+            "-r 480/1", "-r nan", "-r inf", "-r -5", "-r fast", "-b:v 999999999k", "-b:v 0", "-b:v 0k",
+            "-b:v 100.001M", "-maxrate 101M", "-bufsize 1000000000", "-b:a 200000k", "-minrate 1000M", "-b:v -1k",
+            "-ar 0", "-ar 7999", "-ar 192001", "-ar 44.1k", "-ac 0", "-ac 9", "-ac -1", "-aspect 0:1",
+            "-aspect 16:0", "-aspect -16:9", "-crf nan", "-g 99999999", "-qp 1e9"})
+    void absurdSizesRatesAndBitratesAreRefused(String params) {
+        String option = params.split(" ")[0];
+        String message = refusal(params);
+        assertTrue(message.startsWith("'" + option + "' expects ")
+                || message.startsWith("'" + option + "' needs a value"), message);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"-s 16x16, s", "-s 7680x4320, s", "-s hd720, s", "-s uhd4320, s", "-r 240, r", "-r 30000/1001, r",
+            "-r 0.5, r", "-r ntsc, r", "-b:v 100M, b:v", "-b:v 100000k, b:v", "-b:v 100000000, b:v", "-b:v 0.5M, b:v",
+            "-maxrate 1, maxrate", "-ar 8000, ar", "-ar 192000, ar", "-ac 1, ac", "-ac 8, ac", "-aspect 4:3, aspect",
+            "-aspect 1.7778, aspect", "-crf -1.5, crf"})
+    void valuesAtTheBoundsAreAccepted(String params, String setting) {
+        assertEquals(params.split(" ")[1], check(params).get(setting));
+    }
+
+    @Test
+    void refusalsNeverRepeatAValueThatCouldBeASecret() {
+        String key = "S3cr3t-abcd-efgh-ijkl-mnop";
+        for (String params : List.of(
+                "-c:v libx264 rtmp://a.rtmp.youtube.com/live2/" + key,
+                "-c:v libx264 " + key,
+                "-c:v " + key,
+                "-b:v " + key,
+                "-f " + key,
+                "-preset rtmp://user:" + key + "@host/x",
+                "-preset file:" + key,
+                "-x264-params keyint=" + key + "/x",
+                "-x264-params " + key + "=1",
+                "-vf drawtext=text=" + key + "..",
+                "-vf " + key,
+                "-vf scale=" + key + "=1",
+                "-vf movie=rtmp\\://host/live/" + key,
+                "-vaapi_device /dev/" + key,
+                "-" + key.toLowerCase() + "/x 1",
+                "-preset -" + key + "/x",
+                "-c:v libx264 'http://h/e?token=" + key + "'")) {
+            String message = refusal(params);
+            assertFalse(message.contains("S3cr3t") || message.contains("abcd-efgh") || message.contains("s3cr3t"),
+                    () -> params + " -> " + message);
         }
     }
 
