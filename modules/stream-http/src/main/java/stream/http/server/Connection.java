@@ -15,7 +15,7 @@ import java.util.ArrayDeque;
  * selector thread writes it when the client reads.
  */
 final class Connection {
-    enum Phase { READ, HANDLE, STREAM, CLOSED }
+    enum Phase { READ, HANDLE, STREAM, LINGER, CLOSED }
 
     /** What a send left behind. */
     enum Sent { DONE, PENDING }
@@ -32,6 +32,10 @@ final class Connection {
     long idleSince;
     long requestStartedAt;
     long bodyStartedAt;
+    /** After a refusal: close only once the client stopped sending, so that it reads the answer, not a reset. */
+    boolean lingerAfterAnswer;
+    long lingerUntil;
+    long lingerBytes;
 
     private final ArrayDeque<ByteBuffer> pending = new ArrayDeque<>();
     private long pendingBytes;

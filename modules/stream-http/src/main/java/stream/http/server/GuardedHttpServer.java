@@ -44,6 +44,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class GuardedHttpServer extends HttpServer {
     private static final long SWEEP_NANOS = 250_000_000L;
+    private static final long LINGER_NANOS = 2_000_000_000L;
+    private static final long LINGER_BYTES = 1024 * 1024;
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
 
     private final ServerLimits limits;
@@ -319,7 +321,8 @@ public final class GuardedHttpServer extends HttpServer {
     /** Closes the oldest connection (of {@code address}, or any) that is idle or still sending its request. */
     private boolean evictOldest(InetAddress address) {
         for (Connection c : open) {
-            if (c.phase == Connection.Phase.READ && (address == null || c.address.equals(address))) {
+            if ((c.phase == Connection.Phase.READ || c.phase == Connection.Phase.LINGER)
+                    && (address == null || c.address.equals(address))) {
                 drop(c);
                 return true;
             }
@@ -328,6 +331,15 @@ public final class GuardedHttpServer extends HttpServer {
     }
 
     private void readable(Connection conn) throws IOException {
+        if (conn.phase == Connection.Phase.LINGER) {
+            ByteBuffer sink = ByteBuffer.allocate(8192);
+            int n = conn.channel.read(sink);
+            conn.lingerBytes += Math.max(0, n);
+            if (n < 0 || conn.lingerBytes > LINGER_BYTES) {
+                drop(conn);
+            }
+            return;
+        }
         if (conn.phase == Connection.Phase.STREAM) {
             // an event stream's client has nothing more to say; reading tells when it goes away
             ByteBuffer sink = ByteBuffer.allocate(512);
@@ -432,6 +444,7 @@ public final class GuardedHttpServer extends HttpServer {
                 + (status == 503 ? "\r\nRetry-After: 1" : "") + "\r\nConnection: close\r\n\r\n";
         try {
             conn.phase = Connection.Phase.HANDLE;
+            conn.lingerAfterAnswer = true;
             Connection.Sent sent = conn.send(new ByteBuffer[] {
                     ByteBuffer.wrap(head.getBytes(StandardCharsets.ISO_8859_1)), ByteBuffer.wrap(b)}, true, false,
                     Long.MAX_VALUE);
@@ -463,7 +476,16 @@ public final class GuardedHttpServer extends HttpServer {
             return;
         }
         if (!conn.keepAlive() || !running) {
-            drop(conn);
+            if (conn.lingerAfterAnswer && running) {
+                // the client may still be sending the body we refused; closing now would reset the connection and
+                // could destroy the answer before it reads it (what nginx calls lingering close)
+                conn.phase = Connection.Phase.LINGER;
+                conn.lingerUntil = System.nanoTime() + LINGER_NANOS;
+                conn.channel.shutdownOutput();
+                conn.key.interestOps(SelectionKey.OP_READ);
+            } else {
+                drop(conn);
+            }
             return;
         }
         conn.nextRequest(System.nanoTime());
@@ -478,6 +500,10 @@ public final class GuardedHttpServer extends HttpServer {
         for (Connection c : open) {
             if (c.closed()) {
                 expired.add(c);
+            } else if (c.phase == Connection.Phase.LINGER) {
+                if (now - c.lingerUntil >= 0) {
+                    expired.add(c);
+                }
             } else if (c.phase == Connection.Phase.READ) {
                 RequestReader r = c.reader;
                 long deadline = !r.midRequest() ? c.idleSince + limits.idleTimeout().toNanos()

@@ -186,6 +186,24 @@ class GuardedHttpServerTest {
     }
 
     @Test
+    void aClientStillSendingARefusedBodyReadsTheRefusalNotAReset() throws IOException {
+        for (int round = 0; round < 20; round++) {
+            Socket s = connect();
+            send(s, "POST /big HTTP/1.1\r\nContent-Length: 2000000\r\n\r\n" + "x".repeat(64 * 1024));
+            byte[] part = new byte[16 * 1024];
+            try {
+                for (int i = 0; i < 100; i++) {
+                    s.getOutputStream().write(part); // the server has answered by now and reads no more of it
+                }
+            } catch (IOException e) {
+                // the server may close after its linger; what counts is that the answer arrived first
+            }
+            String a = readAnswer(s);
+            assertTrue(a.startsWith("HTTP/1.1 413 "), a);
+        }
+    }
+
+    @Test
     void stalledClientsHoldNoWorkerAndTimeOutWhileOthersAreServed() throws Exception {
         // more stalled clients than workers, queue slots and the per-address bound together, each in another phase
         List<Socket> stalled = new ArrayList<>();
