@@ -123,6 +123,10 @@ test_result=FAIL
 in_root "./scripts/test.sh" >"$log_dir/test.log" 2>&1 && test_result=PASS
 t_test=$(( $(date +%s) - t2 ))
 grep -E 'Tests run:.*Fail|BUILD|ERROR' "$log_dir/test.log" | tail -15 >&2 || true
+# the test reports, to read after the root is gone
+for d in "$root"/home/tester/streamrelay/modules/*/target/surefire-reports; do
+  [ -d "$d" ] && cp -r "$d" "$log_dir/$(basename "$(dirname "$(dirname "$d")")")-reports"
+done
 say "test command: $test_result in ${t_test} s"
 
 line="$(date -u +%FT%TZ) commit=${commit:0:12} runner=$runner root=${t_root}s run_command=$run_result (${t_run}s) test_command=$test_result (${t_test}s) logs=$log_dir"
