@@ -6,7 +6,7 @@
 #   STREAMRELAY_CDS_DIR, else systemd's CACHE_DIRECTORY (CacheDirectory=), else $XDG_CACHE_HOME/streamrelay, else
 #   $HOME/.cache/streamrelay.
 #   streamrelay --make-cds   makes it now (an installer calls this; exit status 0 when the archive is ready);
-#   STREAMRELAY_CDS=off      neither uses nor makes one.
+#   STREAMRELAY_CDS=off      neither uses nor makes one; STREAMRELAY_CDS=use: uses one, never makes one by itself.
 # Without an archive the first start answers as usual and a background job makes one 20 s later, at the lowest
 # priority. A damaged archive must never stop a start: the JVM crashes on a truncated one (SIGBUS, measured) and on
 # one with damaged contents unless it checks them, so the archive's name carries its size, which the launcher
@@ -105,7 +105,7 @@ if [ "${STREAMRELAY_CDS:-}" != off ] && [ -n "$archive_base" ]; then
   if find_archive; then
     run_java exec -XX:SharedArchiveFile="$archive" -Xshare:auto -XX:+VerifySharedSpaces \
       -Dstreamrelay.cds.archive="$archive" -m stream.app/stream.app.Main "$@"
-  elif mkdir -p "$cds_dir" 2>/dev/null && [ -w "$cds_dir" ]; then
+  elif [ "${STREAMRELAY_CDS:-}" != use ] && mkdir -p "$cds_dir" 2>/dev/null && [ -w "$cds_dir" ]; then
     # after the appliance's own start-up, at the lowest priority; its output would only disturb the journal
     (sleep 20 && exec nice -n 19 "$self" --make-cds --if-missing) </dev/null >/dev/null 2>&1 &
   fi
