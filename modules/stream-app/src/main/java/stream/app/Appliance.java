@@ -7,10 +7,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import stream.core.RelayCommands;
 import stream.core.StreamController;
 import stream.core.Streams;
@@ -48,6 +50,7 @@ import stream.store.UrlHistoryRepository;
 /** The whole object graph of one appliance, built from the launcher options; the only place that wires parts. */
 final class Appliance implements AutoCloseable {
     static final String ADMIN_PASSWORD_HASH = "admin_password_hash";
+    private static final Duration ENCODER_CHECK_DELAY = Duration.ofSeconds(5);
 
     private final LauncherOptions options;
     private final System.Logger log = System.getLogger("stream.app");
@@ -130,7 +133,10 @@ final class Appliance implements AutoCloseable {
         storeInBackground(settings, newAdminPassword, adminPassword);
         // These start their own threads, and would compete for the CPU with the start-up if started before.
         retention.start();
-        encoders.checkInBackground(presets.all());
+        // The encoder checks start ffmpeg several times (one trial encode per hardware preset): a few seconds later,
+        // so that they do not slow the first answers either. GET /api/presets before then starts the check it needs.
+        CompletableFuture.delayedExecutor(ENCODER_CHECK_DELAY.toMillis(), TimeUnit.MILLISECONDS)
+                .execute(() -> encoders.checkInBackground(presets.all()));
         logs.append(null, "appliance_start", "streamrelay started; dashboard on port " + http.port(), LogStatus.INFO);
         log.log(System.Logger.Level.INFO, "streamrelay listening on " + options.bind() + ":" + http.port()
                 + ", data in " + dataDir);
