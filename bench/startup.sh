@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
+bash scripts/deps.sh test >/dev/null  # curl, python3
 launcher=build/image/bin/streamrelay
 [ -x "$launcher" ] || { echo "build the image first (mvn -DskipTests package)" >&2; exit 1; }
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
