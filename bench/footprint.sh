@@ -94,7 +94,10 @@ archive_mb=$(awk -v b="$(stat -c %s "$archive")" 'BEGIN {printf "%.1f", b / 1048
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 mb() { awk -v k="$1" 'BEGIN {printf "%.1f", k / 1024}'; }
 verdict() { awk -v v="$1" -v g="$2" 'BEGIN {print (v <= g ? "ok" : "OVER")}'; }
-r_cds=$(ratio "$m_app_cds" "$m_floor_cds")
+# the goal compares the appliance as installed (with its archive) with the faster of the two floors: for so few
+# classes the archive's checksum test (-XX:+VerifySharedSpaces) can cost the trivial app more than it saves
+m_floor_best=$(( m_floor_cds < m_floor ? m_floor_cds : m_floor ))
+r_cds=$(ratio "$m_app_cds" "$m_floor_best")
 r_nocds=$(ratio "$m_app" "$m_floor")
 cpu=$(fig jvm_cpu_percent)
 rss_idle=$(mb "$(fig rss_idle_kb)")
@@ -103,8 +106,8 @@ rss_stream=$(mb "$(fig rss_streaming_max_kb)")
 report=$(cat <<EOF
 # $(date -u +%FT%TZ) host=$(uname -m) cores=$(nproc) load=$(cut -d' ' -f1-3 /proc/loadavg) start_runs=$runs
 image_size_mb=$size_mb (goal <= 45) $(verdict "$size_mb" 45); CDS archive outside the image: ${archive_mb} MB, made in ${make_ms} ms
-start_to_healthz_ms with CDS: appliance=$m_app_cds floor=$m_floor_cds ratio=$r_cds (goal <= 2) $(verdict "$r_cds" 2)
-start_to_healthz_ms without CDS: appliance=$m_app floor=$m_floor ratio=$r_nocds
+start_to_healthz_ms appliance with CDS=$m_app_cds, without=$m_app; floor with CDS=$m_floor_cds, without=$m_floor
+start ratio appliance with CDS / faster floor=$r_cds (goal <= 2) $(verdict "$r_cds" 2); both without CDS=$r_nocds
   all appliance_cds=[$(IFS=,; echo "${app_cds[*]}")] floor_cds=[$(IFS=,; echo "${floor_cds[*]}")]
   all appliance=[$(IFS=,; echo "${app[*]}")] floor=[$(IFS=,; echo "${floor[*]}")]
 rss_idle_mb=$rss_idle rss_streaming_max_mb=$rss_stream (goal < 64) $(verdict "$rss_stream" 63.99); ffmpeg_rss_mb=$(mb "$(fig ffmpeg_rss_kb)")
