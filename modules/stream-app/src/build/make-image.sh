@@ -3,16 +3,27 @@
 # application's modules beside it on a module path, sqlite-jdbc's native library for this machine only,
 # the presets and the dashboard, and the launcher bin/streamrelay.
 # usage: make-image.sh JAVA_HOME MODS_DIR IMAGE_DIR REPO_ROOT
+#
+# For another architecture (the Raspberry Pi release), without changing anything else:
+#   TARGET_JMODS=DIR   the jmods folder of Debian's OpenJDK 17 for the target (openjdk-17-jdk-headless:arm64 unpacked
+#                      with dpkg-deb -x, e.g.
+#                      .../usr/lib/jvm/java-17-openjdk-arm64/jmods); default: JAVA_HOME/jmods (this machine)
+#   TARGET_ARCH=NAME   x86_64, aarch64 or arm: which of sqlite-jdbc's Linux native libraries to keep;
+#                      default: this machine's
+# This machine's jlink links the target's jmods (it must be the same feature release, 17).
 set -euo pipefail
-java_home=$1 mods=$2 image=$3 root=$4
+java_home=$1 mods=$(realpath "$2") image=$(realpath -m "$3") root=$(realpath "$4")
 jlink="$java_home/bin/jlink"
 [ -x "$jlink" ] || { echo "make-image: no jlink in $java_home (install openjdk-17-jdk-headless)" >&2; exit 1; }
+jmods=${TARGET_JMODS:-$java_home/jmods}
+[ -f "$jmods/java.base.jmod" ] || { echo "make-image: no java.base.jmod in $jmods (TARGET_JMODS)" >&2; exit 1; }
 
-case "$(uname -m)" in
+target_arch=${TARGET_ARCH:-$(uname -m)}
+case "$target_arch" in
   x86_64|amd64) sqlite_arch=x86_64 ;;
   aarch64|arm64) sqlite_arch=aarch64 ;;
-  armv7l|armv6l) sqlite_arch=arm ;;
-  *) echo "make-image: unsupported machine $(uname -m)" >&2; exit 1 ;;
+  arm|armhf|armv7l|armv6l) sqlite_arch=arm ;;
+  *) echo "make-image: unsupported target architecture $target_arch (TARGET_ARCH: x86_64, aarch64 or arm)" >&2; exit 1 ;;
 esac
 
 rm -rf "$image"
@@ -20,14 +31,15 @@ mkdir -p "$(dirname "$image")"
 # JDK modules only: jlink refuses automatic modules (minimal-json), so the application is not linked in but
 # launched from the module path inside the image. java.sql.rowset, java.naming and java.security.sasl are what
 # sqlite-jdbc's module descriptor requires; jdk.crypto.ec gives TLS to an https SSE server.
-"$jlink" --add-modules java.base,java.sql,java.sql.rowset,java.naming,java.security.sasl,java.net.http,jdk.httpserver,jdk.unsupported,jdk.crypto.ec \
-  --strip-debug --no-header-files --no-man-pages --generate-cds-archive \
+# --strip-java-debug-attributes, not --strip-debug: the latter also runs binutils' objcopy on the native libraries,
+# which a fresh machine lacks (jlink stops with 'Cannot run program "objcopy"'), and Debian's libraries carry no
+# debug sections anyway (the two flags gave byte-identical images).
+"$jlink" --module-path "$jmods" --add-modules java.base,java.sql,java.sql.rowset,java.naming,java.security.sasl,java.net.http,jdk.httpserver,jdk.unsupported,jdk.crypto.ec \
+  --strip-java-debug-attributes --no-header-files --no-man-pages --compress=2 \
   --output "$image"
-
-# No --compress: classes are then mapped from lib/modules instead of inflated into the heap of the process, which
-# measured 6 MB less resident memory (57.6 vs 63.6 MB) for 17 MB more on disk. The CDS archive for uncompressed oops
-# is never used (the heap is far below 32 GB), so it goes.
-rm -f "$image/lib/server/classes_nocoops.jsa"
+# --compress=2 (zip) takes 17 MB off lib/modules. The classes it would inflate into memory at each start come from
+# the class-data sharing archive instead, which the launcher makes on the target machine, outside the image (jlink's
+# --generate-cds-archive would put about 20 MB into it, and can only run for this machine's architecture).
 
 mkdir -p "$image/app" "$image/lib/sqlite"
 work=$(mktemp -d)
@@ -54,22 +66,8 @@ cp -r "$root/web" "$image/share/web" 2>/dev/null || mkdir -p "$image/share/web"
 
 # only the java launcher is needed (jlink also adds keytool and friends)
 find "$image/bin" -type f ! -name java -delete
-cat > "$image/bin/streamrelay" <<'LAUNCHER'
-#!/bin/sh
-# streamrelay launcher: runs the appliance on the Java runtime inside this image (no installed JDK needed).
-self=$(readlink -f "$0")
-home=$(dirname "$(dirname "$self")")
-# Small-board defaults (a 1 GB Pi): serial GC, a small bounded heap and code cache, C1 only, and two malloc arenas
-# (glibc makes one per thread otherwise, each keeping freed memory). STREAMRELAY_JAVA_OPTS adds to and overrides them.
-export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
-# Every file the appliance or its ffmpeg creates (database, snapshots) is for this user only.
-umask 077
-exec "$home/bin/java" -XX:+UseSerialGC -Xms4m -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=24m \
-  -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError \
-  -Dorg.sqlite.lib.path="$home/lib/sqlite" -Dorg.sqlite.lib.name=libsqlitejdbc.so \
-  -Dstreamrelay.home="$home" -Djava.util.logging.SimpleFormatter.format='%1$tF %1$tT %4$s %3$s: %5$s%6$s%n' \
-  $STREAMRELAY_JAVA_OPTS \
-  -p "$home/app" -m stream.app/stream.app.Main "$@"
-LAUNCHER
+cp "$root/modules/stream-app/src/build/launcher.sh" "$image/bin/streamrelay"
+# names this build's CDS archive in the cache folder (see the launcher)
+printf '%s-%s\n' "$(date -u +%Y%m%d%H%M%S)" "$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')" >"$image/lib/streamrelay-build"
 chmod 755 "$image/bin/streamrelay"
 echo "make-image: $image ($(du -sh "$image" | cut -f1))"

@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -105,7 +106,8 @@ public final class FfmpegSupervisor {
             t.setDaemon(true);
             return t;
         });
-        watchdog.scheduleWithFixedDelay(this::checkStall, 500, 500, TimeUnit.MILLISECONDS);
+        // one look when the stall timeout would run out, then again at the new deadline: no wake-up twice a second
+        watchdog.schedule(this::checkStall, config.staleTimeout().toNanos(), TimeUnit.NANOSECONDS);
         daemon(name + "-exit", () -> {
             int code = waitForever(p);
             join(out);
@@ -182,13 +184,21 @@ public final class FfmpegSupervisor {
             return;
         }
         long stalledFor = System.nanoTime() - lastAdvanceNanos;
-        if (stalledFor > config.staleTimeout().toNanos()) {
+        long timeout = config.staleTimeout().toNanos();
+        if (stalledFor > timeout) {
             requestedEnding = Ending.STALLED;
             // a stalled ffmpeg is usually blocked in a read: SIGTERM is honoured only when the read returns
             p.destroy();
             if (!waitFor(p, Duration.ofSeconds(2))) {
                 p.destroyForcibly();
             }
+            return;
+        }
+        try {
+            watchdog.schedule(this::checkStall, timeout - stalledFor + TimeUnit.MILLISECONDS.toNanos(1),
+                    TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // the process has ended and its exit reporter shut the watchdog down
         }
     }
 

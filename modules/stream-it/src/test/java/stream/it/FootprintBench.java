@@ -1,0 +1,132 @@
+package stream.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import stream.it.harness.RtmpServer;
+import stream.it.harness.RtspCamera;
+import stream.it.harness.TestPorts;
+import stream.it.harness.Waits;
+
+/**
+ * Benchmark (run by bench/footprint.sh, not by the test suite): the appliance's resident memory idle and while
+ * streaming a real camera (GStreamer RTSP server) to nginx-rtmp, and the Java process's CPU while streaming with one
+ * dashboard client on GET /api/events (curl -N) and one status call a second. ffmpeg's own CPU is not counted: it
+ * is a child process, accounted to the parent only once waited for.
+ * Properties: bench.cdsDir (STREAMRELAY_CDS_DIR for the appliance: the archive footprint.sh made), bench.seconds
+ * (measuring time after 20 s of streaming, default 60), bench.out (file for the figures, one key=value a line).
+ */
+class FootprintBench {
+    static final Duration MEASURE = Duration.ofSeconds(Integer.getInteger("bench.seconds", 60));
+    static final Duration WARM_UP = Duration.ofSeconds(20);
+
+    @Test
+    void memoryAndCpuWhileStreaming() throws Exception {
+        Path tmp = Files.createTempDirectory("bench-footprint");
+        Map<String, String> env = new HashMap<>(System.getenv());
+        String cdsDir = System.getProperty("bench.cdsDir", "");
+        if (cdsDir.isEmpty()) {
+            env.put("STREAMRELAY_CDS", "off");
+        } else {
+            env.put("STREAMRELAY_CDS_DIR", cdsDir);
+        }
+        List<String> out = new ArrayList<>();
+        try (RtspCamera camera = RtspCamera.builder().port(TestPorts.freePort()).path("/cam1").audio(RtspCamera.Audio.AAC).start();
+             RtmpServer rtmp = new RtmpServer().start();
+             ApplianceProcess app = new ApplianceProcess(tmp.resolve("data"), TestPorts.freePort()).start(env)) {
+            long javaPid = app.pid();
+            String cmdline = Files.readString(Path.of("/proc", Long.toString(javaPid), "cmdline"));
+            out.add("cds_archive_in_use=" + cmdline.contains("-XX:SharedArchiveFile="));
+            ApiClient api = new ApiClient(app);
+            pauseOver(Duration.ofSeconds(10));
+            out.add("rss_idle_kb=" + rssKb(javaPid));
+
+            api.preset("copy");
+            String key = "footprint" + System.nanoTime();
+            api.setUrls(camera.url(), rtmp.rtmpUrl(key), false);
+            api.start();
+            api.waitForState("running", Duration.ofSeconds(60));
+            rtmp.waitForBytesGrowing(key, Duration.ofSeconds(60));
+
+            Process events = new ProcessBuilder("curl", "-s", "-N", "-u", "admin:" + ApplianceProcess.PASSWORD,
+                    app.uri("/api/events").toString())
+                    .redirectOutput(tmp.resolve("events.txt").toFile()).redirectErrorStream(true).start();
+            try {
+                Waits.waitUntil(() -> size(tmp.resolve("events.txt")) > 0, Duration.ofSeconds(30), "the first event");
+                // steady streaming, as for days on end: past the JIT compiling the streaming code paths
+                pauseOver(WARM_UP);
+                long ticks0 = cpuTicks(javaPid);
+                long wall0 = System.nanoTime();
+                long maxRss = 0;
+                int statusCalls = 0;
+                Instant end = Instant.now().plus(MEASURE);
+                while (Instant.now().isBefore(end)) {
+                    if (!"running".equals(api.state())) {
+                        throw new AssertionError("the stream left running while measuring: " + api.status());
+                    }
+                    statusCalls++;
+                    maxRss = Math.max(maxRss, rssKb(javaPid));
+                    pauseOver(Duration.ofSeconds(1));
+                }
+                double cpuSeconds = (cpuTicks(javaPid) - ticks0) / 100.0; // USER_HZ is 100 on Linux
+                double wall = (System.nanoTime() - wall0) / 1e9;
+                if (!events.isAlive()) {
+                    throw new AssertionError("the /api/events client ended while measuring");
+                }
+                long ffmpegPid = api.status().get("pid").asLong();
+                out.add("rss_streaming_max_kb=" + maxRss);
+                out.add(String.format(Locale.ROOT, "jvm_cpu_percent=%.2f", 100 * cpuSeconds / wall));
+                out.add(String.format(Locale.ROOT, "jvm_cpu_seconds=%.2f", cpuSeconds));
+                out.add(String.format(Locale.ROOT, "measured_seconds=%.0f", wall));
+                out.add("status_calls=" + statusCalls);
+                out.add("events_bytes=" + size(tmp.resolve("events.txt")));
+                out.add("ffmpeg_rss_kb=" + rssKb(ffmpegPid));
+            } finally {
+                events.destroy();
+                events.waitFor();
+            }
+        }
+        String text = String.join("\n", out) + "\n";
+        System.out.print(text);
+        String file = System.getProperty("bench.out", "");
+        if (!file.isEmpty()) {
+            Files.writeString(Path.of(file), text);
+        }
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.exists(p) ? Files.size(p) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private static void pauseOver(Duration d) {
+        long until = System.nanoTime() + d.toNanos();
+        Waits.waitUntil(() -> System.nanoTime() >= until, d.plusSeconds(5), "time to pass");
+    }
+
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14 and 15)
+    }
+
+    private static long rssKb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        return 0;
+    }
+}
