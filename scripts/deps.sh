@@ -43,3 +43,13 @@ fi
 if [ "$mode" = test ] && command -v systemctl >/dev/null && systemctl is-active --quiet nginx 2>/dev/null; then
   echo "deps: note: a system nginx is running; the tests do not use it" >&2
 fi
+
+# nginx with the nchan module creates its compiled-in temp folders under /var/lib/nginx at start even when the
+# configuration names others; Debian's package makes them only when its own service first runs (as root). Without
+# them, the test servers, which run as the calling user, cannot start.
+if [ "$mode" = test ] && [ ! -d /var/lib/nginx/body ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo install -d -m 0755 /var/lib/nginx
+  for d in body proxy fastcgi uwsgi scgi; do $sudo install -d -m 0777 "/var/lib/nginx/$d"; done
+fi
