@@ -51,5 +51,5 @@ if [ "$mode" = test ] && [ ! -d /var/lib/nginx/body ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo install -d -m 0755 /var/lib/nginx
-  for d in body proxy fastcgi uwsgi scgi; do $sudo install -d -m 0777 "/var/lib/nginx/$d"; done
+  for d in body proxy fastcgi uwsgi scgi; do $sudo install -d -m 1777 "/var/lib/nginx/$d"; done
 fi
