@@ -91,7 +91,8 @@ manage_unit=0
 [ "$use_systemd" = 1 ] && [ "$system_install" = 1 ] && manage_unit=1
 
 as_service_user() {
-  if [ "$system_install" = 1 ]; then runuser -u "$NAME" -- "$@"; else "$@"; fi
+  # setpriv execs the command itself (runuser would stay its parent, and a signal to it would not reach the JVM)
+  if [ "$system_install" = 1 ]; then setpriv --reuid="$NAME" --regid="$NAME" --init-groups -- "$@"; else "$@"; fi
 }
 
 configured_port() {
@@ -331,6 +332,8 @@ Description=streamrelay: RTSP camera to RTMP (YouTube Live) relay
 Documentation=https://github.com/streamrelay/streamrelay#raspberry-pi
 Wants=network-online.target
 After=network-online.target
+# a board that keeps failing (no camera, a full disk) retries every RestartSec forever instead of giving up
+StartLimitIntervalSec=0
 
 [Service]
 Type=exec
@@ -350,8 +353,6 @@ KillMode=control-group
 TimeoutStopSec=25
 Restart=always
 RestartSec=5
-# a board that keeps failing (no camera, a full disk) retries every 5 s forever instead of giving up
-StartLimitIntervalSec=0
 StandardOutput=journal
 StandardError=journal
 SyslogIdentifier=$NAME
@@ -514,7 +515,8 @@ install_or_upgrade() {
   fi
   write_env_file
   make_cds_archive
-  [ "$use_systemd" = 1 ] && write_unit
+  # a staging install writes the unit too, for inspection (systemd-analyze verify/security --offline)
+  if [ "$use_systemd" = 1 ] || [ "$system_install" = 0 ]; then write_unit; fi
   start_and_wait
   local p; p=$(configured_port)
   echo
