@@ -3,25 +3,40 @@
 # application's modules beside it on a module path, sqlite-jdbc's native library for this machine only,
 # the presets and the dashboard, and the launcher bin/streamrelay.
 # usage: make-image.sh JAVA_HOME MODS_DIR IMAGE_DIR REPO_ROOT
+#
+# For another architecture (the Raspberry Pi release), without changing anything else:
+#   TARGET_JMODS=DIR   the jmods folder of Debian's OpenJDK 17 for the target (openjdk-17-jdk-headless:arm64 unpacked
+#                      with dpkg-deb -x, e.g.
+#                      .../usr/lib/jvm/java-17-openjdk-arm64/jmods); default: JAVA_HOME/jmods (this machine)
+#   TARGET_ARCH=NAME   x86_64, aarch64 or arm: which of sqlite-jdbc's Linux native libraries to keep;
+#                      default: this machine's
+# This machine's jlink links the target's jmods (it must be the same feature release, 17).
 set -euo pipefail
-java_home=$1 mods=$2 image=$3 root=$4
+java_home=$1 mods=$(realpath "$2") image=$(realpath -m "$3") root=$(realpath "$4")
 jlink="$java_home/bin/jlink"
 [ -x "$jlink" ] || { echo "make-image: no jlink in $java_home (install openjdk-17-jdk-headless)" >&2; exit 1; }
+jmods=${TARGET_JMODS:-$java_home/jmods}
+[ -f "$jmods/java.base.jmod" ] || { echo "make-image: no java.base.jmod in $jmods (TARGET_JMODS)" >&2; exit 1; }
 
-case "$(uname -m)" in
+target_arch=${TARGET_ARCH:-$(uname -m)}
+case "$target_arch" in
   x86_64|amd64) sqlite_arch=x86_64 ;;
   aarch64|arm64) sqlite_arch=aarch64 ;;
-  armv7l|armv6l) sqlite_arch=arm ;;
-  *) echo "make-image: unsupported machine $(uname -m)" >&2; exit 1 ;;
+  arm|armhf|armv7l|armv6l) sqlite_arch=arm ;;
+  *) echo "make-image: unsupported target architecture $target_arch (TARGET_ARCH: x86_64, aarch64 or arm)" >&2; exit 1 ;;
 esac
+
+# jlink makes the CDS archive by running the new image's java, which only works for this machine
+cds_flag=--generate-cds-archive
+[ -z "${TARGET_JMODS:-}" ] || cds_flag=
 
 rm -rf "$image"
 mkdir -p "$(dirname "$image")"
 # JDK modules only: jlink refuses automatic modules (minimal-json), so the application is not linked in but
 # launched from the module path inside the image. java.sql.rowset, java.naming and java.security.sasl are what
 # sqlite-jdbc's module descriptor requires; jdk.crypto.ec gives TLS to an https SSE server.
-"$jlink" --add-modules java.base,java.sql,java.sql.rowset,java.naming,java.security.sasl,java.net.http,jdk.httpserver,jdk.unsupported,jdk.crypto.ec \
-  --strip-debug --no-header-files --no-man-pages --generate-cds-archive \
+"$jlink" --module-path "$jmods" --add-modules java.base,java.sql,java.sql.rowset,java.naming,java.security.sasl,java.net.http,jdk.httpserver,jdk.unsupported,jdk.crypto.ec \
+  --strip-debug --no-header-files --no-man-pages $cds_flag \
   --output "$image"
 
 # No --compress: classes are then mapped from lib/modules instead of inflated into the heap of the process, which
