@@ -35,8 +35,11 @@ mkdir -p "$(dirname "$image")"
 # JDK modules only: jlink refuses automatic modules (minimal-json), so the application is not linked in but
 # launched from the module path inside the image. java.sql.rowset, java.naming and java.security.sasl are what
 # sqlite-jdbc's module descriptor requires; jdk.crypto.ec gives TLS to an https SSE server.
+# --strip-java-debug-attributes, not --strip-debug: the latter also runs binutils' objcopy on the native libraries,
+# which a fresh machine lacks (jlink stops with 'Cannot run program "objcopy"'), and Debian's libraries carry no
+# debug sections anyway (the two flags gave byte-identical images).
 "$jlink" --module-path "$jmods" --add-modules java.base,java.sql,java.sql.rowset,java.naming,java.security.sasl,java.net.http,jdk.httpserver,jdk.unsupported,jdk.crypto.ec \
-  --strip-debug --no-header-files --no-man-pages $cds_flag \
+  --strip-java-debug-attributes --no-header-files --no-man-pages $cds_flag \
   --output "$image"
 
 # No --compress: classes are then mapped from lib/modules instead of inflated into the heap of the process, which
