@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import stream.core.RelayCommands;
 import stream.core.StreamController;
 import stream.core.Streams;
@@ -72,20 +73,21 @@ final class Appliance implements AutoCloseable {
         var events = new SseEventRepository(db);
         var children = new ChildProcessRepository(db);
         logs = new StreamLogRepository(db);
-        ensureAdminPassword(settings, dataDir);
+        // Hashing the admin password (PBKDF2, a good part of the start-up time) waits until the server listens;
+        // every authenticated call waits for it in turn, so no call ever sees a stale or missing password.
+        String newAdminPassword = adminPasswordToStore(settings, dataDir);
+        CompletableFuture<Void> adminPassword = new CompletableFuture<>();
         if (options.sseUrl() != null) {
             settings.putAll(Map.of(Settings.SSE_URL, options.sseUrl(), Settings.SSE_ENABLED, "1"));
         }
 
         retention = new LogRetention(logs, () -> settings.load().logRetentionDays());
-        retention.start();
 
         Path home = Path.of(System.getProperty("streamrelay.home", "."));
         PresetCatalog presets = PresetCatalog.load(firstExisting(home.resolve("share/ffmpeg-presets"),
                 Path.of("ffmpeg-presets")));
         presets.problems().forEach(p -> logs.append(null, "preset_invalid", p, LogStatus.WARNING));
         encoders = new EncoderAvailability(options.ffmpeg());
-        encoders.checkInBackground(presets.all());
         CameraProbe probe = new CameraProbe(ffprobeBeside(options.ffmpeg()));
         RelayCommands commands = new RelayCommands(options.ffmpeg(), probe, runtimeDir(dataDir));
 
@@ -118,10 +120,17 @@ final class Appliance implements AutoCloseable {
         Stores stores = new Stores(configs, logs, new UrlHistoryRepository(db), events, settings);
         http = new HttpApi(new InetSocketAddress(options.bind(), options.port()),
                 new ApiRoutes(streams, stores, new FfmpegTools(presets, encoders, probe), sse::status, tokens, dashboard).routes(),
-                List.of(new ErrorFilter(), new AuthFilter(() -> settings.get(ADMIN_PASSWORD_HASH).orElse(null),
+                List.of(new ErrorFilter(), new AuthFilter(() -> {
+                    adminPassword.join();
+                    return settings.get(ADMIN_PASSWORD_HASH).orElse(null);
+                },
                         () -> settings.get(ApiTokens.HASH_KEY).orElse(null))),
                 new StaticFiles(firstExisting(home.resolve("share/web"), Path.of("web"))));
         http.start();
+        storeInBackground(settings, newAdminPassword, adminPassword);
+        // These start their own threads, and would compete for the CPU with the start-up if started before.
+        retention.start();
+        encoders.checkInBackground(presets.all());
         logs.append(null, "appliance_start", "streamrelay started; dashboard on port " + http.port(), LogStatus.INFO);
         log.log(System.Logger.Level.INFO, "streamrelay listening on " + options.bind() + ":" + http.port()
                 + ", data in " + dataDir);
@@ -130,6 +139,11 @@ final class Appliance implements AutoCloseable {
         streams.start();
         inbox.start();
         sse.start();
+    }
+
+    /** The HTTP server's port (the one asked for, or the one the system chose for port 0). */
+    int port() {
+        return http.port();
     }
 
     private static SseClientConfig sseConfig(Settings s) {
@@ -175,27 +189,49 @@ final class Appliance implements AutoCloseable {
     }
 
     /**
-     * The admin password: set from --admin-password when given; otherwise, on a first start, a random one is written
-     * to a 0600 file in the data directory (never to the log, which may be read by others).
+     * The admin password to hash and store, or null to keep the stored one: --admin-password when given; otherwise,
+     * on a first start, a random one, written here (before the server answers) to a 0600 file in the data directory,
+     * never to the log, which may be read by others.
      */
-    private void ensureAdminPassword(SettingsRepository settings, Path dataDir) throws IOException {
-        String stored = settings.get(ADMIN_PASSWORD_HASH).orElse(null);
+    private String adminPasswordToStore(SettingsRepository settings, Path dataDir) throws IOException {
         if (options.adminPassword() != null) {
-            if (!SecretHash.matches(options.adminPassword(), stored)) {
-                settings.put(ADMIN_PASSWORD_HASH, SecretHash.of(options.adminPassword()));
-            }
-            return;
+            return options.adminPassword();
         }
-        if (stored != null) {
-            return;
+        if (settings.get(ADMIN_PASSWORD_HASH).isPresent()) {
+            return null;
         }
         String generated = SecretHash.randomToken(12);
         Path file = dataDir.resolve("initial-admin-password");
         Files.deleteIfExists(file);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, generated + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
-        settings.put(ADMIN_PASSWORD_HASH, SecretHash.of(generated));
         log.log(System.Logger.Level.INFO, "initial admin password written to " + file);
+        return generated;
+    }
+
+    /**
+     * Hashes and stores the admin password on a thread of its own (a given one only when it differs from the stored
+     * one), then completes {@code done}. If that fails the appliance cannot authenticate anyone: it exits 1, as a
+     * failed start does.
+     */
+    private void storeInBackground(SettingsRepository settings, String password, CompletableFuture<Void> done) {
+        if (password == null) {
+            done.complete(null);
+            return;
+        }
+        Thread t = new Thread(() -> {
+            try {
+                if (!SecretHash.matches(password, settings.get(ADMIN_PASSWORD_HASH).orElse(null))) {
+                    settings.put(ADMIN_PASSWORD_HASH, SecretHash.of(password));
+                }
+                done.complete(null);
+            } catch (RuntimeException e) {
+                done.completeExceptionally(e);
+                System.err.println("streamrelay: cannot start: storing the admin password failed: " + e.getMessage());
+                System.exit(1);
+            }
+        }, "admin-password");
+        t.start();
     }
 
     /** Stops in the reverse order of start; safe to call twice (the signal handler and the shutdown hook). */

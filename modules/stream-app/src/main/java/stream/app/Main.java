@@ -35,6 +35,8 @@ public final class Main {
             System.exit(1);
             return;
         }
+        CdsArchiveCheck.removeIfUnused(System.getProperty("streamrelay.cds.archive"), System.getProperty("java.vm.info"),
+                System.getLogger("stream.app"));
         try {
             stop.await();
         } catch (InterruptedException e) {

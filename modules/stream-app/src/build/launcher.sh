@@ -1,0 +1,113 @@
+#!/bin/sh
+# streamrelay launcher: runs the appliance on the Java runtime inside this image (no installed JDK needed).
+#
+# Class-data sharing: the image holds no CDS archive (it would add about 16 MB). The archive of the JDK's and the
+# appliance's classes is made on the machine that runs it, into a writable cache folder:
+#   STREAMRELAY_CDS_DIR, else systemd's CACHE_DIRECTORY (CacheDirectory=), else $XDG_CACHE_HOME/streamrelay, else
+#   $HOME/.cache/streamrelay.
+#   streamrelay --make-cds   makes it now (an installer calls this; exit status 0 when the archive is ready);
+#   STREAMRELAY_CDS=off      neither uses nor makes one.
+# Without an archive the first start answers as usual and a background job makes one 20 s later, at the lowest
+# priority. A damaged archive must never stop a start: the JVM crashes on a truncated one (SIGBUS, measured) and on
+# one with damaged contents unless it checks them, so the archive's name carries its size, which the launcher
+# compares, and the JVM checks its checksums (-XX:+VerifySharedSpaces, a few ms). An archive the JVM still refuses
+# (another build's, other JVM options) is ignored (-Xshare:auto) and removed by the appliance, to be made again.
+self=$(readlink -f "$0")
+home=$(dirname "$(dirname "$self")")
+# Small-board defaults (a 1 GB Pi): serial GC, a small bounded heap and code cache, C1 only, and two malloc arenas
+# (glibc makes one per thread otherwise, each keeping freed memory). STREAMRELAY_JAVA_OPTS adds to and overrides them.
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+
+# run_java [exec] JVM-OPTIONS... : this image's java with the launcher's options
+run_java() {
+  how=
+  [ "$1" = exec ] && { how=exec; shift; }
+  # shellcheck disable=SC2086 # STREAMRELAY_JAVA_OPTS is a list of options
+  $how "$home/bin/java" -XX:+UseSerialGC -Xms4m -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 \
+    -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=24m -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError \
+    -Dorg.sqlite.lib.path="$home/lib/sqlite" -Dorg.sqlite.lib.name=libsqlitejdbc.so \
+    -Dstreamrelay.home="$home" -Djava.util.logging.SimpleFormatter.format='%1$tF %1$tT %4$s %3$s: %5$s%6$s%n' \
+    $STREAMRELAY_JAVA_OPTS -p "$home/app" "$@"
+}
+
+cds_dir=${STREAMRELAY_CDS_DIR:-}
+if [ -z "$cds_dir" ] && [ -n "${CACHE_DIRECTORY:-}" ]; then cds_dir=${CACHE_DIRECTORY%%:*}; fi
+if [ -z "$cds_dir" ] && [ -n "${XDG_CACHE_HOME:-}" ]; then cds_dir=$XDG_CACHE_HOME/streamrelay; fi
+if [ -z "$cds_dir" ] && [ -n "${HOME:-}" ]; then cds_dir=$HOME/.cache/streamrelay; fi
+# one archive per build of the image: a rebuilt image never meets the archive of the previous one
+build_id=
+[ -r "$home/lib/streamrelay-build" ] && read -r build_id <"$home/lib/streamrelay-build"
+archive_base=
+[ -n "$cds_dir" ] && [ -n "$build_id" ] && archive_base=$cds_dir/streamrelay-$build_id
+
+# Sets archive to this build's archive when its size is the one in its name; removes one of another size.
+find_archive() {
+  archive=
+  [ -n "$archive_base" ] || return 1
+  for f in "$archive_base"-*.jsa; do
+    [ -f "$f" ] || continue
+    expected=${f##*-}
+    expected=${expected%.jsa}
+    actual=$(wc -c <"$f" 2>/dev/null) || actual=
+    if [ -n "$actual" ] && [ "$((actual))" = "$expected" ]; then
+      archive=$f
+      return 0
+    fi
+    rm -f "$f" 2>/dev/null
+  done
+  return 1
+}
+
+# Training run under -XX:DumpLoadedClassList, static dump from that list, then a check with -Xshare:on (which fails
+# instead of quietly running without sharing) before the archive takes its name in one rename.
+make_cds() {
+  [ -n "$archive_base" ] || { echo "streamrelay: no folder for the CDS archive: set STREAMRELAY_CDS_DIR" >&2; return 1; }
+  mkdir -p "$cds_dir" || return 1
+  work=$cds_dir/.making-$build_id
+  # a job that died (power cut) leaves its folder behind; one older than 10 minutes is not running any more
+  find "$cds_dir" -maxdepth 1 -name '.making-*' -mmin +10 -exec rm -rf {} + 2>/dev/null
+  if ! mkdir "$work" 2>/dev/null; then
+    echo "streamrelay: the CDS archive is being made by another process ($work)" >&2
+    return 1
+  fi
+  trap 'rm -rf "$work"' EXIT
+  if [ "${1:-}" = --if-missing ] && find_archive; then return 0; fi
+  trap 'exit 1' INT TERM
+  ffmpeg=${STREAMRELAY_FFMPEG:-ffmpeg}
+  if ! run_java -Xshare:off -XX:DumpLoadedClassList="$work/classlist" \
+      -m stream.app/stream.app.CdsTraining "$work/data" "$ffmpeg" >"$work/training.log" 2>&1; then
+    echo "streamrelay: CDS training run failed:" >&2; tail -5 "$work/training.log" >&2; return 1
+  fi
+  if ! run_java -Xshare:dump -XX:SharedClassListFile="$work/classlist" -XX:SharedArchiveFile="$work/archive.jsa" \
+      -m stream.app/stream.app.Main >"$work/dump.log" 2>&1; then
+    echo "streamrelay: CDS dump failed:" >&2; tail -5 "$work/dump.log" >&2; return 1
+  fi
+  if ! run_java -Xshare:on -XX:SharedArchiveFile="$work/archive.jsa" -m stream.app/stream.app.Main --help \
+      >"$work/check.log" 2>&1; then
+    echo "streamrelay: the new CDS archive does not map:" >&2; tail -5 "$work/check.log" >&2; return 1
+  fi
+  size=$(wc -c <"$work/archive.jsa") || return 1
+  for f in "$archive_base"-*.jsa; do [ -f "$f" ] && rm -f "$f"; done
+  mv -f "$work/archive.jsa" "$archive_base-$((size)).jsa" || return 1
+  # archives of earlier builds nobody has read for a week (an upgraded image's)
+  find "$cds_dir" -maxdepth 1 -name 'streamrelay-*.jsa' ! -name "streamrelay-$build_id-*.jsa" -atime +7 -delete 2>/dev/null
+  echo "streamrelay: CDS archive $archive_base-$((size)).jsa"
+}
+
+if [ "${1:-}" = --make-cds ]; then
+  [ "${STREAMRELAY_CDS:-}" != off ] || { echo "streamrelay: STREAMRELAY_CDS=off" >&2; exit 1; }
+  shift
+  make_cds "$@"
+  exit
+fi
+
+if [ "${STREAMRELAY_CDS:-}" != off ] && [ -n "$archive_base" ]; then
+  if find_archive; then
+    run_java exec -XX:SharedArchiveFile="$archive" -Xshare:auto -XX:+VerifySharedSpaces \
+      -Dstreamrelay.cds.archive="$archive" -m stream.app/stream.app.Main "$@"
+  elif mkdir -p "$cds_dir" 2>/dev/null && [ -w "$cds_dir" ]; then
+    # after the appliance's own start-up, at the lowest priority; its output would only disturb the journal
+    (sleep 20 && exec nice -n 19 "$self" --make-cds --if-missing) </dev/null >/dev/null 2>&1 &
+  fi
+fi
+run_java exec -m stream.app/stream.app.Main "$@"
