@@ -75,7 +75,6 @@ cache_dir=$prefix/var/cache/$NAME
 conf_dir=$prefix/etc/$NAME
 env_file=$conf_dir/$NAME.env
 unit_file=$prefix/etc/systemd/system/$NAME.service
-cds_file=$cache_dir/$NAME.jsa
 # a real install runs as the system user; a --prefix install belongs to whoever ran it
 system_install=0
 [ -z "$prefix" ] && system_install=1
@@ -90,10 +89,10 @@ fi
 manage_unit=0
 [ "$use_systemd" = 1 ] && [ "$system_install" = 1 ] && manage_unit=1
 
-as_service_user() {
-  # setpriv execs the command itself (runuser would stay its parent, and a signal to it would not reach the JVM)
-  if [ "$system_install" = 1 ]; then setpriv --reuid="$NAME" --regid="$NAME" --init-groups -- "$@"; else "$@"; fi
-}
+# the prefix that runs a command as the service user: setpriv execs the command itself, so a pid taken with $!
+# is the appliance's own (runuser, or a shell function, would stay its parent and a signal would not reach the JVM)
+run_as=()
+[ "$system_install" = 1 ] && run_as=(setpriv --reuid="$NAME" --regid="$NAME" --init-groups --)
 
 configured_port() {
   local p=""
@@ -101,13 +100,16 @@ configured_port() {
   echo "${p:-8080}"
 }
 
-# GET /healthz on loopback with bash's /dev/tcp: no curl needed on a fresh board
-healthz_ok() {
-  local reply
-  reply=$(timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
-    printf "GET /healthz HTTP/1.0\r\nHost: localhost\r\n\r\n" >&3; cat <&3' _ "$1" 2>/dev/null) || return 1
+# GET PATH on loopback with bash's /dev/tcp (no curl needed on a fresh board); true on a 200. A third argument
+# is sent as Basic credentials (user:password).
+http_ok() { # port path [credentials]
+  local reply auth=""
+  [ -n "${3:-}" ] && auth="Authorization: Basic $(printf '%s' "$3" | base64 -w0)"$'\r\n'
+  reply=$(timeout 10 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" || exit 1
+    printf "GET %s HTTP/1.0\r\nHost: localhost\r\n%s\r\n" "$2" "$3" >&3; head -c 64 <&3' _ "$1" "$2" "$auth" 2>/dev/null) || return 1
   [[ $reply == "HTTP/1."?" 200"* ]]
 }
+healthz_ok() { http_ok "$1" /healthz; }
 
 wait_for_health() { # port seconds
   local deadline=$((SECONDS + $2))
@@ -144,12 +146,10 @@ stop_background() {
 }
 
 start_background() {
-  local extra=()
-  [ -f "$cds_file" ] && extra=("-XX:SharedArchiveFile=$cds_file")
   # the same settings the unit reads; setsid so that the appliance outlives this shell
   (
     set -a; [ -f "$env_file" ] && . "$env_file"; set +a
-    export STREAMRELAY_JAVA_OPTS="${STREAMRELAY_JAVA_OPTS:-} ${extra[*]}"
+    export STREAMRELAY_CDS_DIR=$cache_dir
     cd "$data_dir"
     exec setsid "$opt_dir/bin/$NAME" --data "$data_dir" </dev/null >>"$data_dir/$NAME.log" 2>&1
   ) &
@@ -280,45 +280,20 @@ find_image() {
   check_image "$image_dir"
 }
 
-# ---- class-data sharing: an archive of the classes the appliance loads at start-up, made on this board (jlink
-# cannot make one for another architecture). The JVM maps it instead of loading and verifying those classes: a
-# faster start and less memory. Without it (or with a mismatched one) the JVM just starts without sharing. ----
-free_loopback_port() {
-  local p
-  for p in $(seq 18080 18180); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-  done
-  return 1
-}
-
+# ---- class-data sharing: an archive of the classes the appliance loads, made on this board (jlink cannot make one
+# for another architecture) by the launcher (bin/streamrelay --make-cds) into the cache folder, where the launcher
+# finds it at every start. It saves start-up time and memory; without it the JVM starts without sharing. ----
 make_cds_archive() {
-  local java=$opt_dir/bin/java work p pid
-  mkdir -p "$cache_dir"
-  work=$(mktemp -d)
-  p=$(free_loopback_port) || { warn "no free loopback port to record the start-up classes; no class-data-sharing archive"; rm -rf "$work"; return 0; }
-  [ "$system_install" = 1 ] && chown "$NAME:" "$work"
-  # a real start (on a throwaway data folder, on loopback) lists the classes a start loads
-  as_service_user env STREAMRELAY_JAVA_OPTS="-Xshare:off -XX:DumpLoadedClassList=$work/classes.list" \
-    "$opt_dir/bin/$NAME" --data "$work/data" --bind 127.0.0.1 --port "$p" >"$work/run.log" 2>&1 &
-  pid=$!
-  local deadline=$((SECONDS + 120))
-  while [ $SECONDS -lt $deadline ] && kill -0 "$pid" 2>/dev/null && ! healthz_ok "$p"; do sleep 0.3; done
-  kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  if [ ! -s "$work/classes.list" ]; then
-    warn "could not record the start-up classes (no class-data-sharing archive): $(tail -n1 "$work/run.log")"
-    rm -rf "$work"; return 0
+  if ! grep -q -- '--make-cds' "$opt_dir/bin/$NAME"; then
+    note "this image's launcher makes no class-data-sharing archive; it starts without one"
+    return 0
   fi
-  # the same module path as the launcher's (-p HOME/app): the JVM checks it before using the archive
-  if ! "$java" -Xshare:dump -XX:+UseSerialGC -XX:SharedClassListFile="$work/classes.list" -XX:SharedArchiveFile="$cds_file.new" \
-       -p "$opt_dir/app" -m stream.app/stream.app.Main >"$work/dump.log" 2>&1; then
-    warn "could not make the class-data-sharing archive (the appliance starts without it): $(tail -n1 "$work/dump.log")"
-    rm -rf "$work" "$cds_file.new"; return 0
+  local out
+  if out=$(cd "$cache_dir" && "${run_as[@]}" env STREAMRELAY_CDS_DIR="$cache_dir" "$opt_dir/bin/$NAME" --make-cds 2>&1); then
+    note "made the class-data-sharing archive for this board: ${out##*CDS archive }"
+  else
+    warn "could not make the class-data-sharing archive (the service makes one after its first start): $(echo "$out" | tail -n1)"
   fi
-  mv -f "$cds_file.new" "$cds_file"
-  chmod 0644 "$cds_file"
-  rm -rf "$work"
-  note "made the class-data-sharing archive for this board: $cds_file ($(du -h "$cds_file" | cut -f1))"
 }
 
 # ---- the unit ----
@@ -342,8 +317,6 @@ Group=$NAME
 # the Pi 3/4 hardware encoder (/dev/video11) belongs to group video
 SupplementaryGroups=video
 WorkingDirectory=/var/lib/$NAME
-# the class-data-sharing archive made at install for this board; settings in the environment file win
-Environment="STREAMRELAY_JAVA_OPTS=-XX:SharedArchiveFile=/var/cache/$NAME/$NAME.jsa -Xshare:auto"
 EnvironmentFile=-/etc/$NAME/$NAME.env
 ExecStart=/opt/$NAME/bin/$NAME --data /var/lib/$NAME
 # the appliance exits 0 on SIGTERM after stopping ffmpeg gracefully (q, then SIGTERM after 3 s, SIGKILL after 5 s
@@ -361,8 +334,9 @@ SyslogIdentifier=$NAME
 MemoryMax=70%
 StateDirectory=$NAME
 StateDirectoryMode=0700
+# the class-data-sharing archive made at install for this board (the launcher finds it through CACHE_DIRECTORY)
 CacheDirectory=$NAME
-CacheDirectoryMode=0755
+CacheDirectoryMode=0700
 UMask=0077
 
 # sandbox: the service sees the file system read-only but for its state and cache directories, has no
@@ -424,8 +398,8 @@ write_env_file() {
 STREAMRELAY_PORT=${port:-8080}
 STREAMRELAY_BIND=0.0.0.0
 # STREAMRELAY_SSE_URL=https://control.example/events
-# Extra JVM options; setting this replaces the unit's, so keep the class-data-sharing archive in it:
-# STREAMRELAY_JAVA_OPTS=-XX:SharedArchiveFile=/var/cache/streamrelay/streamrelay.jsa -Xshare:auto -Xmx96m
+# JVM options added to the launcher's small-board defaults (-Xmx64m, serial GC, C1 only), e.g. a larger heap:
+# STREAMRELAY_JAVA_OPTS=-Xmx96m
 ENV
   chmod 0640 "$env_file"
   [ "$system_install" = 1 ] && chgrp "$NAME" "$env_file"
@@ -548,13 +522,16 @@ reset_password() {
   # one short run that stores the password (given through the environment, which only its user can read),
   # on loopback, then the service starts as before
   local pid
-  as_service_user env STREAMRELAY_ADMIN_PASSWORD="$pw" "$opt_dir/bin/$NAME" --data "$data_dir" --bind 127.0.0.1 \
-    --port "$p" >/dev/null 2>&1 &
+  "${run_as[@]}" env STREAMRELAY_ADMIN_PASSWORD="$pw" STREAMRELAY_CDS_DIR="$cache_dir" "$opt_dir/bin/$NAME" \
+    --data "$data_dir" --bind 127.0.0.1 --port "$p" >/dev/null 2>&1 &
   pid=$!
   local deadline=$((SECONDS + 120))
-  while [ $SECONDS -lt $deadline ] && kill -0 "$pid" 2>/dev/null && ! healthz_ok "$p"; do sleep 0.3; done
+  # the appliance answers /healthz before it has stored the password; a call signed with the new one waits for it
   local stored=0
-  healthz_ok "$p" && stored=1
+  while [ $SECONDS -lt $deadline ] && kill -0 "$pid" 2>/dev/null; do
+    if http_ok "$p" /api/stream/status "admin:$pw"; then stored=1; break; fi
+    sleep 0.3
+  done
   kill -TERM "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   [ "$stored" = 1 ] || die "could not set the password (the appliance did not start; see journalctl -u $NAME)"

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Builds a ready-made image for a Raspberry Pi (or any Debian bookworm machine) on an x86 machine:
+#   scripts/release.sh ARCH [--no-try]     ARCH: arm64, armhf or amd64
+# makes build/release/streamrelay-VERSION-linux-ARCH.tar.gz holding install.sh, VERSION and image/ (a runtime
+# jlinked against Debian's OpenJDK 17 for ARCH, whose .deb is downloaded and unpacked, not installed, with
+# sqlite-jdbc's native library for ARCH). On the board: tar xzf ...; cd streamrelay-*; sudo ./install.sh
+# (no JDK or Maven there). Then it tries the image: --help and /healthz with a fresh data folder, under
+# qemu-user-static for a foreign ARCH (Debian's arm64/armhf libc unpacked as its sysroot). --no-try skips that.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+arch=${1:-}
+try=1
+[ "${2:-}" = --no-try ] && try=0
+case $arch in
+  arm64) target_arch=aarch64 qemu=qemu-aarch64-static ;;
+  armhf) target_arch=arm qemu=qemu-arm-static ;;
+  amd64) target_arch=x86_64 qemu="" ;;
+  *) echo "usage: scripts/release.sh arm64|armhf|amd64 [--no-try]" >&2; exit 2 ;;
+esac
+host_arch=$(dpkg --print-architecture)
+[ "$host_arch" = amd64 ] || { echo "release.sh: runs on an amd64 machine (this one is $host_arch)" >&2; exit 1; }
+[ "$arch" = amd64 ] && qemu=""
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+bash scripts/deps.sh build
+. scripts/env.sh
+
+# Debian's packages for ARCH: downloaded, never installed (dpkg needs to know the architecture to fetch them)
+if [ "$arch" != "$host_arch" ] && ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+  echo "release: dpkg --add-architecture $arch (to download its packages; nothing of it is installed)"
+  as_root dpkg --add-architecture "$arch"
+  as_root apt-get update -q
+fi
+if [ -n "$qemu" ] && [ "$try" = 1 ] && ! command -v "$qemu" >/dev/null; then
+  as_root apt-get install -y -q --no-install-recommends qemu-user-static
+fi
+
+version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -n1)
+name=streamrelay-$version-linux-$arch
+out=$repo/build/release
+work=$out/work-$arch
+debs=$out/debs-$arch
+rm -rf "$work"
+mkdir -p "$work" "$debs"
+
+fetch() { # package: the .deb for ARCH in $debs, unpacked into $2
+  local pkg=$1 dest=$2 deb
+  deb=$(ls "$debs/${pkg}_"*"_$arch.deb" 2>/dev/null | tail -n1 || true)
+  if [ -z "$deb" ]; then
+    (cd "$debs" && apt-get download -q "$pkg:$arch" >/dev/null) || { echo "release: apt-get download $pkg:$arch failed" >&2; exit 1; }
+    deb=$(ls "$debs/${pkg}_"*"_$arch.deb" | tail -n1)
+  fi
+  dpkg-deb -x "$deb" "$dest"
+  basename "$deb"
+}
+
+echo "release: Debian's OpenJDK 17 for $arch"
+jdk_deb=$(fetch openjdk-17-jdk-headless "$work/jdk")
+jmods=$(echo "$work"/jdk/usr/lib/jvm/java-17-openjdk-"$arch"/jmods)
+[ -f "$jmods/java.base.jmod" ] || { echo "release: no jmods in $jdk_deb" >&2; exit 1; }
+
+echo "release: building the application modules"
+mvn -B -q -DskipTests package
+mods=$repo/modules/stream-app/target/mods
+
+mkdir -p "$work/$name"
+TARGET_JMODS=$jmods TARGET_ARCH=$target_arch \
+  bash modules/stream-app/src/build/make-image.sh "$JAVA_HOME" "$mods" "$work/$name/image" "$repo"
+rev=$(git describe --always --dirty 2>/dev/null || true)
+echo "$version${rev:+ (git $rev)}" >"$work/$name/VERSION"
+cp install.sh "$work/$name/"
+cp README.md "$work/$name/"
+tar -C "$work" --owner=0 --group=0 -czf "$out/$name.tar.gz" "$name"
+echo "release: $out/$name.tar.gz ($(du -h "$out/$name.tar.gz" | cut -f1) packed, image $(du -sh "$work/$name/image" | cut -f1) unpacked, $jdk_deb)"
+
+[ "$try" = 1 ] || exit 0
+
+# ---- try the image on this machine: --help, then /healthz with a fresh data folder ----
+trial=$work/trial
+mkdir -p "$trial"
+tar -C "$trial" -xzf "$out/$name.tar.gz"
+image=$trial/$name/image
+if [ -n "$qemu" ]; then
+  # the target's C and C++ runtime as qemu's sysroot; java runs through a wrapper so that the real launcher,
+  # bin/streamrelay, is what is tried
+  sysroot=$work/sysroot
+  for p in libc6 libgcc-s1 libstdc++6 zlib1g; do fetch "$p" "$sysroot" >/dev/null; done
+  mv "$image/bin/java" "$image/bin/java.$arch"
+  printf '#!/bin/sh\nexec %s -L %s "$(dirname "$0")/java.%s" "$@"\n' "$(command -v "$qemu")" "$sysroot" "$arch" >"$image/bin/java"
+  chmod 755 "$image/bin/java"
+fi
+echo "release: trying the $arch image${qemu:+ under $qemu}"
+t0=$(date +%s%N)
+STREAMRELAY_CDS=off "$image/bin/streamrelay" --help >"$trial/help.txt"
+echo "release: --help in $(( ($(date +%s%N) - t0) / 1000000 )) ms: $(head -n1 "$trial/help.txt")"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+t0=$(date +%s%N)
+STREAMRELAY_CDS=off "$image/bin/streamrelay" --data "$trial/data" --bind 127.0.0.1 --port "$port" >"$trial/run.log" 2>&1 &
+pid=$!
+ok=0
+for _ in $(seq 1 600); do
+  if curl -sf "http://127.0.0.1:$port/healthz" >"$trial/healthz.json" 2>/dev/null; then ok=1; break; fi
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.2
+done
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+kill -TERM "$pid" 2>/dev/null || true
+wait "$pid" && rc=0 || rc=$?
+if [ "$ok" = 1 ]; then
+  echo "release: /healthz answered $(cat "$trial/healthz.json") after $ms ms; SIGTERM exit status $rc"
+  [ -f "$trial/data/streamrelay.db" ] || { echo "release: no database was made" >&2; exit 1; }
+else
+  echo "release: the $arch image did not answer /healthz:" >&2
+  tail -n 20 "$trial/run.log" >&2
+  exit 1
+fi
+rm -rf "$trial"
