@@ -10,10 +10,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-arch=${1:-}
+target=${1:-}
 try=1
 [ "${2:-}" = --no-try ] && try=0
-case $arch in
+case $target in
   arm64) target_arch=aarch64 qemu=qemu-aarch64-static ;;
   armhf) target_arch=arm qemu=qemu-arm-static ;;
   amd64) target_arch=x86_64 qemu="" ;;
@@ -21,17 +21,18 @@ case $arch in
 esac
 host_arch=$(dpkg --print-architecture)
 [ "$host_arch" = amd64 ] || { echo "release.sh: runs on an amd64 machine (this one is $host_arch)" >&2; exit 1; }
-[ "$arch" = amd64 ] && qemu=""
+[ "$target" = amd64 ] && qemu=""
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 bash scripts/deps.sh build
 . scripts/env.sh
 
+# (env.sh's own $arch is this machine's; the target is $target)
 # Debian's packages for ARCH: downloaded, never installed (dpkg needs to know the architecture to fetch them)
-if [ "$arch" != "$host_arch" ] && ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
-  echo "release: dpkg --add-architecture $arch (to download its packages; nothing of it is installed)"
-  as_root dpkg --add-architecture "$arch"
+if [ "$target" != "$host_arch" ] && ! dpkg --print-foreign-architectures | grep -qx "$target"; then
+  echo "release: dpkg --add-architecture $target (to download its packages; nothing of it is installed)"
+  as_root dpkg --add-architecture "$target"
   as_root apt-get update -q
 fi
 if [ -n "$qemu" ] && [ "$try" = 1 ] && ! command -v "$qemu" >/dev/null; then
@@ -39,27 +40,28 @@ if [ -n "$qemu" ] && [ "$try" = 1 ] && ! command -v "$qemu" >/dev/null; then
 fi
 
 version=$(sed -n 's:^  <version>\(.*\)</version>$:\1:p' pom.xml | head -n1)
-name=streamrelay-$version-linux-$arch
+name=streamrelay-$version-linux-$target
 out=$repo/build/release
-work=$out/work-$arch
-debs=$out/debs-$arch
+work=$out/work-$target
+debs=$out/debs-$target
 rm -rf "$work"
 mkdir -p "$work" "$debs"
 
 fetch() { # package: the .deb for ARCH in $debs, unpacked into $2
   local pkg=$1 dest=$2 deb
-  deb=$(ls "$debs/${pkg}_"*"_$arch.deb" 2>/dev/null | tail -n1 || true)
+  deb=$(ls "$debs/${pkg}_"*"_$target.deb" 2>/dev/null | tail -n1 || true)
   if [ -z "$deb" ]; then
-    (cd "$debs" && apt-get download -q "$pkg:$arch" >/dev/null) || { echo "release: apt-get download $pkg:$arch failed" >&2; exit 1; }
-    deb=$(ls "$debs/${pkg}_"*"_$arch.deb" | tail -n1)
+    # as root apt would warn that its sandbox user cannot write here; the download is only unpacked
+    (cd "$debs" && apt-get -o APT::Sandbox::User="$(id -un)" download -q "$pkg:$target" >/dev/null) || { echo "release: apt-get download $pkg:$target failed" >&2; exit 1; }
+    deb=$(ls "$debs/${pkg}_"*"_$target.deb" | tail -n1)
   fi
   dpkg-deb -x "$deb" "$dest"
   basename "$deb"
 }
 
-echo "release: Debian's OpenJDK 17 for $arch"
+echo "release: Debian's OpenJDK 17 for $target"
 jdk_deb=$(fetch openjdk-17-jdk-headless "$work/jdk")
-jmods=$(echo "$work"/jdk/usr/lib/jvm/java-17-openjdk-"$arch"/jmods)
+jmods=$(echo "$work"/jdk/usr/lib/jvm/java-17-openjdk-"$target"/jmods)
 [ -f "$jmods/java.base.jmod" ] || { echo "release: no jmods in $jdk_deb" >&2; exit 1; }
 
 echo "release: building the application modules"
@@ -88,11 +90,11 @@ if [ -n "$qemu" ]; then
   # bin/streamrelay, is what is tried
   sysroot=$work/sysroot
   for p in libc6 libgcc-s1 libstdc++6 zlib1g; do fetch "$p" "$sysroot" >/dev/null; done
-  mv "$image/bin/java" "$image/bin/java.$arch"
-  printf '#!/bin/sh\nexec %s -L %s "$(dirname "$0")/java.%s" "$@"\n' "$(command -v "$qemu")" "$sysroot" "$arch" >"$image/bin/java"
+  mv "$image/bin/java" "$image/bin/java.$target"
+  printf '#!/bin/sh\nexec %s -L %s "$(dirname "$0")/java.%s" "$@"\n' "$(command -v "$qemu")" "$sysroot" "$target" >"$image/bin/java"
   chmod 755 "$image/bin/java"
 fi
-echo "release: trying the $arch image${qemu:+ under $qemu}"
+echo "release: trying the $target image${qemu:+ under $qemu}"
 t0=$(date +%s%N)
 STREAMRELAY_CDS=off "$image/bin/streamrelay" --help >"$trial/help.txt"
 echo "release: --help in $(( ($(date +%s%N) - t0) / 1000000 )) ms: $(head -n1 "$trial/help.txt")"
@@ -113,7 +115,7 @@ if [ "$ok" = 1 ]; then
   echo "release: /healthz answered $(cat "$trial/healthz.json") after $ms ms; SIGTERM exit status $rc"
   [ -f "$trial/data/streamrelay.db" ] || { echo "release: no database was made" >&2; exit 1; }
 else
-  echo "release: the $arch image did not answer /healthz:" >&2
+  echo "release: the $target image did not answer /healthz:" >&2
   tail -n 20 "$trial/run.log" >&2
   exit 1
 fi
