@@ -199,7 +199,8 @@ uninstall() {
     step "streamrelay is removed, with its data"
   else
     [ -d "$data_dir" ] && note "kept the data: $data_dir (the database streamrelay.db and its settings)"
-    [ -d "$data_dir" ] && note "delete it with: $([ "$system_install" = 1 ] && echo 'sudo ')$0${prefix:+ --prefix $prefix} --purge; a new install uses it again"
+    # this script may have been the installed copy, which is gone now
+    [ -d "$data_dir" ] && note "a new install uses it again; to delete it: $([ "$system_install" = 1 ] && echo 'sudo ')rm -rf $data_dir (or install.sh --purge)"
     step "streamrelay is removed"
   fi
 }
@@ -304,7 +305,7 @@ write_unit() {
 # systemctl edit $NAME). Scored with systemd-analyze security $NAME.
 [Unit]
 Description=streamrelay: RTSP camera to RTMP (YouTube Live) relay
-Documentation=https://github.com/streamrelay/streamrelay#raspberry-pi
+Documentation=file:///opt/$NAME/README.md
 Wants=network-online.target
 After=network-online.target
 # a board that keeps failing (no camera, a full disk) retries every RestartSec forever instead of giving up
@@ -425,6 +426,7 @@ install_image() {
   cp -a "$image_dir" "$new" || { rm -rf "$new"; die "could not copy the image to $new; the installed program is unchanged"; }
   echo "$image_version" >"$new/VERSION"
   cp "$here/install.sh" "$new/install.sh"
+  [ -f "$here/README.md" ] && cp "$here/README.md" "$new/README.md"
   chmod 0755 "$new/install.sh"
   chown -R root:root "$new" 2>/dev/null || true
   chmod -R go-w,a+rX "$new"

@@ -123,6 +123,23 @@ check "security exposure at most 2.0 (is $score)" python3 -c "import sys; sys.ex
 verify=$(inside systemd-analyze verify /etc/systemd/system/streamrelay.service 2>&1)
 check "systemd-analyze verify is clean${verify:+: $verify}" test -z "$verify"
 
+echo "# the Pi 3/4 encoder's device (/dev/video11, group video) from inside the unit's sandbox"
+# a copy of the unit that only opens device nodes: video4linux nodes with no driver behind them answer ENXIO once
+# the permission checks pass; the same node without the group's permission answers EACCES
+inside sh -c 'mknod -m 660 /dev/video11 c 81 11 && chgrp video /dev/video11 && mknod -m 660 /dev/video12 c 81 12'
+printf '%s\n' 'for d in /dev/video11 /dev/video12; do (exec 3<"$d") 2>&1 || true; done' >"$root/usr/local/lib/open-devices.sh"
+grep -v -E '^(ExecStart|Type|Restart|RestartSec|WorkingDirectory)=' "$root/etc/systemd/system/streamrelay.service" \
+  | sed '/^\[Service\]/a Type=oneshot\nExecStart=/bin/sh /usr/local/lib/open-devices.sh' \
+  >"$root/etc/systemd/system/streamrelay-devices.service"
+inside sh -c 'systemctl daemon-reload && systemctl start streamrelay-devices'
+devlog=$(inside journalctl -u streamrelay-devices --no-pager -o cat)
+check "the service user opens /dev/video11 through group video (ENXIO: no driver here)" \
+  grep -q "cannot open /dev/video11: No such device or address" <<<"$devlog"
+check "a video node without the group's permission is refused (EACCES), so the check is real" \
+  grep -q "cannot open /dev/video12: Permission denied" <<<"$devlog"
+rm -f "$root/etc/systemd/system/streamrelay-devices.service" "$root/usr/local/lib/open-devices.sh"
+inside sh -c 'rm -f /dev/video11 /dev/video12; systemctl daemon-reload'
+
 echo "# streaming from the test camera"
 api -o /dev/null -X PUT -H 'Content-Type: application/json' -d '{"preset":"copy"}' "http://127.0.0.1:$port/api/config"
 api -o /dev/null -H 'Content-Type: application/json' \
@@ -181,6 +198,7 @@ check "/opt/streamrelay is gone" inside test ! -e /opt/streamrelay
 check "the user is gone" bash -c "! nsenter -t $leader -a id streamrelay >/dev/null 2>&1"
 check "the data is kept" inside test -f /var/lib/streamrelay/streamrelay.db
 check "it says where the data is" grep -q "kept the data: /var/lib/streamrelay" "$work/uninstall.log"
+check "and how to delete it" grep -q "rm -rf /var/lib/streamrelay" "$work/uninstall.log"
 
 echo "# purge"
 inside bash -c "cd /root/sr && ./install.sh --purge </dev/null" >"$work/purge-no.log" 2>&1 && rc=0 || rc=$?
