@@ -30,11 +30,20 @@ bash scripts/deps.sh build
 
 # (env.sh's own $arch is this machine's; the target is $target)
 # Debian's packages for ARCH: downloaded, never installed (dpkg needs to know the architecture to fetch them)
+added_arch=0
 if [ "$target" != "$host_arch" ] && ! dpkg --print-foreign-architectures | grep -qx "$target"; then
   echo "release: dpkg --add-architecture $target (to download its packages; nothing of it is installed)"
   as_root dpkg --add-architecture "$target"
-  as_root apt-get update -q
+  added_arch=1
+  as_root apt-get update -q || echo "release: apt-get update had errors (above); going on with the lists there are" >&2
 fi
+# leave this machine's dpkg as it was: a foreign architecture would make every later apt-get update fetch its lists
+restore_arch() {
+  if [ "$added_arch" = 1 ]; then
+    as_root dpkg --remove-architecture "$target" && as_root apt-get update -q >/dev/null 2>&1 || true
+  fi
+}
+trap restore_arch EXIT
 if [ -n "$qemu" ] && [ "$try" = 1 ] && ! command -v "$qemu" >/dev/null; then
   as_root apt-get install -y -q --no-install-recommends qemu-user-static
 fi
@@ -71,6 +80,15 @@ mods=$repo/modules/stream-app/target/mods
 mkdir -p "$work/$name"
 TARGET_JMODS=$jmods TARGET_ARCH=$target_arch \
   bash modules/stream-app/src/build/make-image.sh "$JAVA_HOME" "$mods" "$work/$name/image" "$repo"
+if [ "$target" = armhf ]; then
+  # make-image.sh's TARGET_ARCH=arm keeps sqlite-jdbc's Linux/arm library, which is ARMv5 soft-float (armel):
+  # the armhf JVM refuses it ("No native library found", measured under qemu-arm). Linux/armv6 is hard-float and
+  # runs on every board Raspberry Pi OS's armhf supports (ARMv6 Pi 1/Zero up to the Pi 4).
+  jar=$(ls "$mods"/sqlite-jdbc-*.jar | head -n1)
+  (cd "$work" && "$JAVA_HOME/bin/jar" xf "$jar" org/sqlite/native/Linux/armv6/libsqlitejdbc.so)
+  mv -f "$work/org/sqlite/native/Linux/armv6/libsqlitejdbc.so" "$work/$name/image/lib/sqlite/libsqlitejdbc.so"
+  rm -rf "$work/org"
+fi
 rev=$(git describe --always --dirty 2>/dev/null || true)
 echo "$version${rev:+ (git $rev)}" >"$work/$name/VERSION"
 cp install.sh "$work/$name/"
@@ -82,6 +100,9 @@ echo "release: $out/$name.tar.gz ($(du -h "$out/$name.tar.gz" | cut -f1) packed,
 
 # ---- try the image on this machine: --help, then /healthz with a fresh data folder ----
 trial=$work/trial
+# a 32-bit program under qemu-user cannot list folders of a large ext4 file system (readdir: "Value too large for
+# defined data type", the 64-bit directory offsets); on tmpfs it can
+if [ "$target" = armhf ] && [ "$(stat -f -c %T /dev/shm 2>/dev/null)" = tmpfs ]; then trial=$(mktemp -d /dev/shm/streamrelay-trial.XXXXXX); fi
 mkdir -p "$trial"
 tar -C "$trial" -xzf "$out/$name.tar.gz"
 image=$trial/$name/image
@@ -94,13 +115,16 @@ if [ -n "$qemu" ]; then
   printf '#!/bin/sh\nexec %s -L %s "$(dirname "$0")/java.%s" "$@"\n' "$(command -v "$qemu")" "$sysroot" "$target" >"$image/bin/java"
   chmod 755 "$image/bin/java"
 fi
+trial_opts=""
+# the same readdir limit hits the JVM's listing of java.io.tmpdir (sqlite-jdbc cleans it at load)
+[ "$target" = armhf ] && { mkdir -p "$trial/tmp"; trial_opts="-Djava.io.tmpdir=$trial/tmp"; }
 echo "release: trying the $target image${qemu:+ under $qemu}"
 t0=$(date +%s%N)
-STREAMRELAY_CDS=off "$image/bin/streamrelay" --help >"$trial/help.txt"
+STREAMRELAY_CDS=off STREAMRELAY_JAVA_OPTS=$trial_opts "$image/bin/streamrelay" --help >"$trial/help.txt"
 echo "release: --help in $(( ($(date +%s%N) - t0) / 1000000 )) ms: $(head -n1 "$trial/help.txt")"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 t0=$(date +%s%N)
-STREAMRELAY_CDS=off "$image/bin/streamrelay" --data "$trial/data" --bind 127.0.0.1 --port "$port" >"$trial/run.log" 2>&1 &
+STREAMRELAY_CDS=off STREAMRELAY_JAVA_OPTS=$trial_opts "$image/bin/streamrelay" --data "$trial/data" --bind 127.0.0.1 --port "$port" >"$trial/run.log" 2>&1 &
 pid=$!
 ok=0
 for _ in $(seq 1 600); do
@@ -120,3 +144,5 @@ else
   exit 1
 fi
 rm -rf "$trial"
+restore_arch
+trap - EXIT
