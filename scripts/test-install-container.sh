@@ -6,15 +6,19 @@
 # printed password signs in, streaming from the camera, systemctl restart resumes the stream, a kill -9 of the main
 # process leaves no ffmpeg, the security score, systemd-analyze verify, an upgrade keeps the data, uninstall, purge.
 #
-# usage: scripts/test-install-container.sh [IMAGE_DIR]   (default build/image; build it first: mvn -DskipTests package)
+# usage: scripts/test-install-container.sh [IMAGE_DIR | TARBALL]
+#   IMAGE_DIR: default build/image (mvn -DskipTests package first), laid out beside install.sh as a tarball has it;
+#   TARBALL: an amd64 release tarball of scripts/release.sh, unpacked and installed as it is
 # Needs root (nspawn), a network that reaches Debian's mirror, and about 10 minutes. Not run by CI: CI runs
 # scripts/test-install.sh (a --prefix --no-systemd install without a container).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
-image=$(cd "${1:-build/image}" && pwd)
+source=${1:-build/image}
+tarball=""
+case $source in *.tar.gz) tarball=$(readlink -f "$source") ;; *) image=$(cd "$source" && pwd) ;; esac
 [ "$(id -u)" -eq 0 ] || { echo "run as root (systemd-nspawn needs it)" >&2; exit 1; }
-[ -x "$image/bin/streamrelay" ] || { echo "no image at $image (mvn -DskipTests package first)" >&2; exit 1; }
+[ -n "$tarball" ] || [ -x "$image/bin/streamrelay" ] || { echo "no image at $image (mvn -DskipTests package first)" >&2; exit 1; }
 
 bash scripts/deps.sh test
 need=()
@@ -63,8 +67,13 @@ echo "# root made in $((SECONDS - t0)) s"
 
 # what a release tarball holds: install.sh, image/, VERSION
 mkdir -p "$root/root/sr"
-cp install.sh "$root/root/sr/"
-cp -a "$image" "$root/root/sr/image"
+if [ -n "$tarball" ]; then
+  tar -C "$root/root/sr" --strip-components=1 -xzf "$tarball"
+  echo "# installing the release tarball $(basename "$tarball")"
+else
+  cp install.sh "$root/root/sr/"
+  cp -a "$image" "$root/root/sr/image"
+fi
 echo "1.0.0-test" >"$root/root/sr/VERSION"
 
 echo "# camera on 127.0.0.1:$cam_port, nginx-rtmp on 127.0.0.1:$rtmp_port"
@@ -171,7 +180,9 @@ check "the stream resumes after the crash" wait_for 90 stream_state_is running
 
 echo "# upgrade in place"
 echo "1.0.1-test" >"$root/root/sr/VERSION"
+t0=$SECONDS
 inside bash -c "cd /root/sr && ./install.sh" >"$work/upgrade.log" 2>&1 && rc=0 || rc=$?
+echo "# upgrade took $((SECONDS - t0)) s"
 sed -n '/^==> streamrelay/,$p' "$work/upgrade.log"
 check "the upgrade exits 0" test "$rc" = 0
 check "it prints the new version" grep -q "upgraded to 1.0.1-test" "$work/upgrade.log"
