@@ -151,7 +151,7 @@ start_background() {
     set -a; [ -f "$env_file" ] && . "$env_file"; set +a
     export STREAMRELAY_CDS_DIR=$cache_dir
     cd "$data_dir"
-    exec setsid "$opt_dir/bin/$NAME" --data "$data_dir" </dev/null >>"$data_dir/$NAME.log" 2>&1
+    exec setsid "${run_as[@]}" "$opt_dir/bin/$NAME" --data "$data_dir" </dev/null >>"$data_dir/$NAME.log" 2>&1
   ) &
   echo $! >"$data_dir/$NAME.pid"
 }
