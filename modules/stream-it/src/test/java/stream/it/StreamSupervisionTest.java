@@ -130,6 +130,36 @@ class StreamSupervisionTest {
     }
 
     @Test
+    void aCameraWithoutAudioGoesOnAirWhileItsSnapshotIsMadeByItsOwnProcess() throws Exception {
+        api.setUrls(camera.url(), rtmp.rtmpUrl(key), false);
+        api.start();
+        // 50 kB with video and silent audio at the destination; how fast is bench/url-switch.sh's concern
+        RtmpStreamStats stats = Waits.waitFor(() -> rtmp.stream(key).filter(s -> s.bytesIn() >= 50_000)
+                .orElse(null), LONG, "50 kB of live/" + key);
+        assertTrue(stats.hasVideo() && stats.hasAudio(), stats.toString());
+        // the relay writes no JPEG (a sparse output of its own is what held a silent camera back 10 s): it sends a
+        // stream copy to a loopback UDP port, where the snapshot ffmpeg, a child of the appliance, keeps the JPEG
+        long relayPid = ffmpegPid();
+        List<String> relayArgv = Processes.info(relayPid).orElseThrow().argv();
+        assertFalse(relayArgv.contains("image2"), relayArgv.toString());
+        assertTrue(relayArgv.stream().anyMatch(a -> a.startsWith("udp://127.0.0.1:")), relayArgv.toString());
+        List<Processes.ProcessInfo> snapshots = Processes.find(p -> p.parentPid() == app.pid()
+                && p.argv().contains("image2"));
+        assertEquals(1, snapshots.size(), "one snapshot process: " + snapshots);
+        Waits.waitUntil(() -> {
+            try {
+                return app.get("/api/stream/snapshot.jpg", true).statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        }, LONG, "a snapshot JPEG");
+
+        api.stop();
+        Processes.awaitGone(snapshots.get(0).pid(), Duration.ofSeconds(10));
+        Processes.awaitGone(relayPid, Duration.ofSeconds(10));
+    }
+
+    @Test
     void ffmpegKilledWithSigkillIsReplacedAndRunsAgain() throws Exception {
         startStreaming();
         long pid = ffmpegPid();

@@ -95,7 +95,8 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
                     "-y",
                     // Only keyframes are decoded: the preview needs one frame in 10 s, and decoding the others would
                     // cost about 5 times the CPU (measured on 5.1). A 1 s analysis bound: with keyframes only, stream
-                    // probing would otherwise run to its 5 s limit before the first snapshot.
+                    // probing would otherwise run to its 5 s limit before the first snapshot. (A camera that sends
+                    // B-frames gets its first snapshot two keyframes later: the decoder holds a picture for reordering.)
                     "-skip_frame:v", "nokey", "-analyzeduration", "1000000",
                     "-f", "mpegts", "-i", feed.listenUrl(),
                     "-map", "0:v:0", "-vf", SNAPSHOT_FILTER,

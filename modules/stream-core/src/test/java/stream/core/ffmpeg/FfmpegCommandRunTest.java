@@ -46,17 +46,19 @@ class FfmpegCommandRunTest {
     @BeforeAll
     static void makeCameraRecordings() throws Exception {
         assumeTrue(runs("ffmpeg", "-version") && runs("ffprobe", "-version"), "ffmpeg and ffprobe are needed");
+        // No B-frames, as IP cameras send: with them the decoder (keyframes only) holds each picture back until two
+        // more keyframes have come, and the snapshot would appear at the end of the recording only.
         String video = "testsrc2=size=320x240:rate=25";
         withAac = dir.resolve("camera-h264-aac.mkv");
         withoutAudio = dir.resolve("camera-h264.mkv");
         withAlaw = dir.resolve("camera-h264-alaw.mkv");
         make(withAac, "-f", "lavfi", "-i", video, "-f", "lavfi", "-i", "sine=r=48000", "-t", "" + SECONDS,
-                "-c:v", "libx264", "-g", "50", "-c:a", "aac");
-        make(withoutAudio, "-f", "lavfi", "-i", video, "-t", "" + SECONDS, "-c:v", "libx264", "-g", "50");
+                "-c:v", "libx264", "-bf", "0", "-g", "50", "-c:a", "aac");
+        make(withoutAudio, "-f", "lavfi", "-i", video, "-t", "" + SECONDS, "-c:v", "libx264", "-bf", "0", "-g", "50");
         make(withAlaw, "-f", "lavfi", "-i", video, "-f", "lavfi", "-i", "sine=r=8000", "-t", "" + SECONDS,
-                "-c:v", "libx264", "-g", "50", "-c:a", "pcm_alaw", "-ac", "1");
+                "-c:v", "libx264", "-bf", "0", "-g", "50", "-c:a", "pcm_alaw", "-ac", "1");
         withoutAudioLong = dir.resolve("camera-h264-8s.mkv");
-        make(withoutAudioLong, "-f", "lavfi", "-i", video, "-t", "8", "-c:v", "libx264", "-g", "50");
+        make(withoutAudioLong, "-f", "lavfi", "-i", video, "-t", "8", "-c:v", "libx264", "-bf", "0", "-g", "50");
     }
 
     @Test
