@@ -1,5 +1,6 @@
 package stream.core;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +22,8 @@ import stream.core.ffmpeg.FailureClassifier;
 import stream.core.ffmpeg.FailureKind;
 import stream.core.ffmpeg.FfmpegSupervisor;
 import stream.core.ffmpeg.ProcessIdentity;
-import stream.core.ffmpeg.SnapshotProcess;
 import stream.core.ffmpeg.Progress;
+import stream.core.ffmpeg.SnapshotProcess;
 import stream.core.ffmpeg.StderrTail;
 import stream.core.ffmpeg.SupervisorConfig;
 import stream.store.ChangeSource;
@@ -362,7 +363,7 @@ public final class StreamController implements AutoCloseable {
             children.record(new ChildProcess(id, SNAPSHOT_ROLE, started.pid(),
                     ProcessIdentity.startTicks(started.pid()).orElse(-1)));
             snapshotProcess = started;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             snapshotProcess = null;
         }
     }
