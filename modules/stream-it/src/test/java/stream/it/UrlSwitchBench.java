@@ -78,9 +78,7 @@ class UrlSwitchBench {
                     Process running = startBare(url, rtmp.rtmpUrl(warmKey), tmp.resolve("bare-" + i + ".log"));
                     waitForBytes(rtmp, warmKey);
                     String bareKey = prefix + c.name() + "b" + i;
-                    // as the appliance switches: the old ffmpeg is told to end and the new one starts at once (had
-                    // the new one waited for the old one's exit, the test camera, left without any client, would tear
-                    // its media down and take about 3 s to bring it back)
+                    // as the appliance switches: the old ffmpeg is told to end and the new one starts at once
                     long t1 = System.nanoTime();
                     running.destroy();
                     Process old = running;
