@@ -34,16 +34,16 @@ public final class SnapshotProcess {
         return process.isAlive();
     }
 
-    /** SIGTERM, then SIGKILL after 2 s; returns once the process is gone or after 4 s in all. */
+    /**
+     * SIGTERM now, SIGKILL 2 s later if it is still there. Returns at once: the stream's thread, which calls this
+     * while switching URLs, must not wait on a preview.
+     */
     public void stop() {
         process.destroy();
-        try {
-            if (!process.waitFor(2, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(2, TimeUnit.SECONDS);
+        process.onExit().completeOnTimeout(process, 2, TimeUnit.SECONDS).thenAccept(p -> {
+            if (p.isAlive()) {
+                p.destroyForcibly();
             }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        });
     }
 }
