@@ -80,15 +80,6 @@ mods=$repo/modules/stream-app/target/mods
 mkdir -p "$work/$name"
 TARGET_JMODS=$jmods TARGET_ARCH=$target_arch \
   bash modules/stream-app/src/build/make-image.sh "$JAVA_HOME" "$mods" "$work/$name/image" "$repo"
-if [ "$target" = armhf ]; then
-  # make-image.sh's TARGET_ARCH=arm keeps sqlite-jdbc's Linux/arm library, which is ARMv5 soft-float (armel):
-  # the armhf JVM refuses it ("No native library found", measured under qemu-arm). Linux/armv6 is hard-float and
-  # runs on every board Raspberry Pi OS's armhf supports (ARMv6 Pi 1/Zero up to the Pi 4).
-  jar=$(ls "$mods"/sqlite-jdbc-*.jar | head -n1)
-  (cd "$work" && "$JAVA_HOME/bin/jar" xf "$jar" org/sqlite/native/Linux/armv6/libsqlitejdbc.so)
-  mv -f "$work/org/sqlite/native/Linux/armv6/libsqlitejdbc.so" "$work/$name/image/lib/sqlite/libsqlitejdbc.so"
-  rm -rf "$work/org"
-fi
 rev=$(git describe --always --dirty 2>/dev/null || true)
 echo "$version${rev:+ (git $rev)}" >"$work/$name/VERSION"
 cp install.sh "$work/$name/"

@@ -22,7 +22,9 @@ target_arch=${TARGET_ARCH:-$(uname -m)}
 case "$target_arch" in
   x86_64|amd64) sqlite_arch=x86_64 ;;
   aarch64|arm64) sqlite_arch=aarch64 ;;
-  arm|armhf|armv7l|armv6l) sqlite_arch=arm ;;
+  # sqlite-jdbc's Linux/arm is ARMv5 soft-float (armel), which Debian's armhf JVM refuses ("No native library found",
+  # seen under qemu-arm); Linux/armv6 is hard-float and runs on every board Raspberry Pi OS's armhf supports
+  arm|armhf|armv7l|armv6l) sqlite_arch=armv6 ;;
   *) echo "make-image: unsupported target architecture $target_arch (TARGET_ARCH: x86_64, aarch64 or arm)" >&2; exit 1 ;;
 esac
 
