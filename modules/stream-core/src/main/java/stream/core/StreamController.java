@@ -1,6 +1,5 @@
 package stream.core;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +22,6 @@ import stream.core.ffmpeg.FailureKind;
 import stream.core.ffmpeg.FfmpegSupervisor;
 import stream.core.ffmpeg.ProcessIdentity;
 import stream.core.ffmpeg.Progress;
-import stream.core.ffmpeg.SnapshotProcess;
 import stream.core.ffmpeg.StderrTail;
 import stream.core.ffmpeg.SupervisorConfig;
 import stream.store.ChangeSource;
@@ -42,7 +40,6 @@ import stream.store.UrlChange;
  */
 public final class StreamController implements AutoCloseable {
     static final String ROLE = "relay";
-    static final String SNAPSHOT_ROLE = "snapshot";
 
     /** Tunables with the contract's values; tests shorten them. */
     public record Timing(Backoff backoff, Duration healthyReset, Duration staleTimeout, Duration slowWarnAfter,
@@ -69,8 +66,6 @@ public final class StreamController implements AutoCloseable {
 
     // owned by the exec thread
     private FfmpegSupervisor current;
-    /** The current launch's snapshot ffmpeg, or null; touched on the stream thread only. */
-    private SnapshotProcess snapshotProcess;
     private volatile SecretMasker masker = SecretMasker.forUrls();
     private Backoff backoff;
     private ScheduledFuture<?> pendingLaunch;
@@ -291,9 +286,9 @@ public final class StreamController implements AutoCloseable {
         cancelPendingLaunch();
         StreamConfig c = config();
         masker = SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl());
-        RelayCommands.Launch commandsOfLaunch;
+        List<String> command;
         try {
-            commandsOfLaunch = commands.commandsFor(c);
+            command = commands.commandFor(c);
         } catch (ValidationException e) {
             fail("The stream cannot start: " + e.getMessage());
             return;
@@ -307,8 +302,8 @@ public final class StreamController implements AutoCloseable {
         warning = null;
         startedAt = Instant.now();
         runningSince = null;
-        SupervisorConfig sc = new SupervisorConfig(ROLE, commandsOfLaunch.relay(), timing.staleTimeout(),
-                timing.quitGrace(), timing.termGrace());
+        SupervisorConfig sc = new SupervisorConfig(ROLE, command, timing.staleTimeout(), timing.quitGrace(),
+                timing.termGrace());
         FfmpegSupervisor[] holder = new FfmpegSupervisor[1];
         holder[0] = new FfmpegSupervisor(sc, masker, new FfmpegSupervisor.Listener() {
             @Override
@@ -351,30 +346,7 @@ public final class StreamController implements AutoCloseable {
         });
         current = holder[0];
         current.start();
-        startSnapshot(commandsOfLaunch.snapshot());
         publish();
-    }
-
-    /** Replaces the snapshot process; one that cannot start only means no preview for this launch. */
-    private void startSnapshot(List<String> command) {
-        stopSnapshot();
-        try {
-            SnapshotProcess started = SnapshotProcess.start(command);
-            children.record(new ChildProcess(id, SNAPSHOT_ROLE, started.pid(),
-                    ProcessIdentity.startTicks(started.pid()).orElse(-1)));
-            snapshotProcess = started;
-        } catch (IOException e) {
-            snapshotProcess = null;
-        }
-    }
-
-    private void stopSnapshot() {
-        SnapshotProcess old = snapshotProcess;
-        snapshotProcess = null;
-        if (old != null) {
-            old.stop();
-            children.remove(id, SNAPSHOT_ROLE, old.pid());
-        }
     }
 
     private void onProgress(FfmpegSupervisor sup, Progress p, boolean advanced) {
@@ -428,7 +400,6 @@ public final class StreamController implements AutoCloseable {
         }
         current = null;
         pid = null;
-        stopSnapshot();
         boolean wasHealthy = runningSince != null
                 && Duration.between(runningSince, Instant.now()).compareTo(timing.healthyReset()) >= 0;
         runningSince = null;
@@ -518,7 +489,6 @@ public final class StreamController implements AutoCloseable {
         if (old != null) {
             old.stop();
         }
-        stopSnapshot();
         startedAt = null;
         runningSince = null;
         metrics = StreamMetrics.NONE;
@@ -649,7 +619,6 @@ public final class StreamController implements AutoCloseable {
                 if (old != null) {
                     old.stop();
                 }
-                stopSnapshot();
                 return null;
             });
         } catch (RuntimeException ignored) {

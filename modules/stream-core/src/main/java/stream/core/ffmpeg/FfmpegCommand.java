@@ -9,21 +9,21 @@ import java.util.Optional;
 
 import stream.core.SecretMasker;
 import stream.core.UrlValidator;
+import stream.core.ValidationException;
 
 /**
  * The ffmpeg command that relays one camera to one RTMP destination, as an argument list for {@link ProcessBuilder}
- * (never a shell), optionally also feeding a separate snapshot process that keeps a small preview JPEG (see
- * {@link SnapshotFeed} for why the preview is not a second output of the relay).
+ * (never a shell), optionally also writing a small preview JPEG.
  *
  * @param ffmpeg the ffmpeg executable (a path, or a name looked up on PATH)
  * @param rtspUrl the camera; must pass {@link UrlValidator#rtspProblem}
  * @param rtmpUrl the destination; must pass {@link UrlValidator#rtmpProblem}
  * @param encoding the preset's or user's encoding arguments, already checked
  * @param cameraAudio what audio the camera sends
- * @param snapshot how to make the preview JPEG, or empty for none
+ * @param snapshot where to keep a preview JPEG (an absolute path), or empty for none
  */
 public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, EncodingArgs encoding,
-                            CameraAudio cameraAudio, Optional<SnapshotFeed> snapshot) {
+                            CameraAudio cameraAudio, Optional<Path> snapshot) {
 
     /** The silent source added when the camera has no audio: YouTube refuses a stream without an audio track. */
     static final String SILENCE = "anullsrc=r=44100:cl=stereo";
@@ -53,6 +53,12 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
         }
         UrlValidator.requireValid(Objects.requireNonNull(rtspUrl, "rtspUrl"), Objects.requireNonNull(rtmpUrl,
                 "rtmpUrl"));
+        // A relative path could start with '-' and be read as an option; an absolute one starts with '/'.
+        snapshot.ifPresent(path -> {
+            if (!path.isAbsolute()) {
+                throw new ValidationException("snapshot", "must be an absolute path");
+            }
+        });
     }
 
     /** A command without a snapshot. */
@@ -61,7 +67,7 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
         this(ffmpeg, rtspUrl, rtmpUrl, encoding, cameraAudio, Optional.empty());
     }
 
-    /** The relay's full argument list, the executable first. */
+    /** The full argument list, the executable first. */
     public List<String> arguments() {
         List<String> cameraOptions = List.of(
                 "-rtsp_transport", "tcp",
@@ -81,35 +87,6 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
     List<String> argumentsForLocalFiles(Path input, Path output) {
         return build(List.of("-re", "-fflags", "+genpts", "-thread_queue_size", "512"),
                 input.toAbsolutePath().toString(), output.toAbsolutePath().toString());
-    }
-
-    /**
-     * The snapshot process's argument list, the executable first, when there is a snapshot: it reads the relay's
-     * copy of the camera's video from the loopback UDP port and keeps the JPEG. Nothing in it is secret.
-     */
-    public Optional<List<String>> snapshotArguments() {
-        return snapshot.map(feed -> {
-            List<String> args = new ArrayList<>(List.of(ffmpeg,
-                    "-hide_banner", "-loglevel", "level+error", "-nostats", "-nostdin",
-                    // -y: the snapshot file exists after the first run, and without -y ffmpeg would ask to overwrite.
-                    "-y",
-                    // Only keyframes are decoded: the preview needs one frame in 10 s, and decoding the others would
-                    // cost about 5 times the CPU (measured on 5.1). A 1 s analysis bound: with keyframes only, stream
-                    // probing would otherwise run to its 5 s limit before the first snapshot. (A camera that sends
-                    // B-frames gets its first snapshot two keyframes later: the decoder holds a picture for reordering.)
-                    "-skip_frame:v", "nokey", "-analyzeduration", "1000000",
-                    "-f", "mpegts", "-i", feed.listenUrl(),
-                    "-map", "0:v:0", "-vf", SNAPSHOT_FILTER,
-                    // image2 is constant frame rate by default in 5.1: without vfr the one selected frame is
-                    // duplicated to the camera's rate and the file rewritten 25 times a second.
-                    "-fps_mode", "vfr", "-q:v", "5",
-                    // The JPEG encoder's frame threads hold each picture until the next one arrives: with a frame
-                    // every 10 s the first snapshot would appear after 10 s (measured on 5.1); one thread writes at
-                    // once.
-                    "-threads", "1",
-                    "-update", "1", "-atomic_writing", "1", "-f", "image2", feed.file().toString()));
-            return List.copyOf(args);
-        });
     }
 
     /** Whether the camera's video is passed through unchanged. */
@@ -132,7 +109,7 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
     public String toString() {
         return "FfmpegCommand[" + SecretMasker.maskUrl(rtspUrl) + " -> " + SecretMasker.maskUrl(rtmpUrl)
                 + ", encoding=" + encoding.tokens() + ", cameraAudio=" + cameraAudio + ", snapshot="
-                + snapshot.map(SnapshotFeed::toString).orElse("none") + "]";
+                + snapshot.map(Path::toString).orElse("none") + "]";
     }
 
     private List<String> build(List<String> inputOptions, String input, String output) {
@@ -142,13 +119,13 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
                 && "copy".equals(settings.getOrDefault("c:a", "copy"));
 
         // Shape: global options, the camera (input 0), silence (input 1) when the camera has no usable audio, the RTMP
-        // output with the checked encoding arguments, then the copy for the snapshot process. No -nostdin: the
-        // supervisor stops ffmpeg by writing 'q' to its standard input, which lets it finish the FLV stream cleanly.
+        // output with the checked encoding arguments, then the snapshot output. No -nostdin: the supervisor stops
+        // ffmpeg by writing 'q' to its standard input, which lets it finish the FLV stream cleanly.
         List<String> args = new ArrayList<>();
         args.add(ffmpeg);
         // level+ prefixes each line with [error], [warning]...; the FailureClassifier reads them.
         args.addAll(List.of("-hide_banner", "-loglevel", "level+info", "-nostats", "-progress", "pipe:1"));
-        // -y: ffmpeg must never ask on stdin (the supervisor's 'q' channel) whether to overwrite an output file.
+        // -y: the snapshot file exists after the first run, and without -y ffmpeg would ask on stdin to overwrite.
         args.add("-y");
         String vaapiDevice = settings.get("vaapi_device");
         if (vaapiDevice != null) {
@@ -157,6 +134,15 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
         }
 
         args.addAll(inputOptions);
+        if (videoCopy() && snapshot.isPresent()) {
+            // A decoder option: when video is copied only the snapshot output decodes, so it decodes keyframes
+            // only. Measured on 5.1: the copied stream keeps every packet and decoding CPU drops about 5 times, but
+            // stream probing (which decodes too) then runs to its 5 s limit: output starts ~4 s later. A 1 s
+            // analysis bound brings the first output back to what it is without skip_frame (1.7 s vs 5.6 s, measured
+            // against the GStreamer camera with a 2 s GOP); the snapshot's filters are set up from the first decoded
+            // frame, so a pixel format left unknown by the shorter probe does no harm.
+            args.addAll(List.of("-skip_frame:v", "nokey", "-analyzeduration", "1000000"));
+        }
         args.addAll(List.of("-i", input));
         if (silent) {
             args.addAll(List.of("-f", "lavfi", "-i", SILENCE));
@@ -193,16 +179,17 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
         }
         args.add(output);
 
-        snapshot.ifPresent(feed -> {
-            // A stream copy: the relay decodes nothing for the preview, and this output is muxed at every camera
-            // packet, so it never is the stream ffmpeg waits on (see SnapshotFeed).
-            args.addAll(List.of("-map", "0:v:0", "-c:v", "copy"));
+        snapshot.ifPresent(path -> {
+            args.addAll(List.of("-map", "0:v:0", "-vf", SNAPSHOT_FILTER,
+                    // image2 is constant frame rate by default in 5.1: without vfr the one selected frame is
+                    // duplicated to the camera's rate and the file rewritten 25 times a second.
+                    "-fps_mode", "vfr", "-q:v", "5"));
             String limit = settings.get("t");
             if (limit != null) {
-                // -t applies per output: without it here the copy would outlive the RTMP output.
+                // -t applies per output: without it here the snapshot output would outlive the RTMP one.
                 args.addAll(List.of("-t", limit));
             }
-            args.addAll(List.of("-f", "mpegts", feed.relayUrl()));
+            args.addAll(List.of("-update", "1", "-atomic_writing", "1", "-f", "image2", path.toString()));
         });
         return List.copyOf(args);
     }

@@ -23,8 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the built command with the real ffmpeg: a local file (made here by ffmpeg) stands in for the camera and a
- * local FLV file for the RTMP destination; the snapshot process, when there is one, listens on a loopback UDP port.
- * Skipped where ffmpeg is not installed.
+ * local FLV file for the RTMP destination, so no network is needed. Skipped where ffmpeg is not installed.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FfmpegCommandRunTest {
@@ -40,25 +39,19 @@ class FfmpegCommandRunTest {
     static Path withAac;
     static Path withoutAudio;
     static Path withAlaw;
-    /** Longer than the others: 200 frames, so that a relay holding its output back is seen before the end. */
-    static Path withoutAudioLong;
 
     @BeforeAll
     static void makeCameraRecordings() throws Exception {
         assumeTrue(runs("ffmpeg", "-version") && runs("ffprobe", "-version"), "ffmpeg and ffprobe are needed");
-        // No B-frames, as IP cameras send: with them the decoder (keyframes only) holds each picture back until two
-        // more keyframes have come, and the snapshot would appear at the end of the recording only.
         String video = "testsrc2=size=320x240:rate=25";
         withAac = dir.resolve("camera-h264-aac.mkv");
         withoutAudio = dir.resolve("camera-h264.mkv");
         withAlaw = dir.resolve("camera-h264-alaw.mkv");
         make(withAac, "-f", "lavfi", "-i", video, "-f", "lavfi", "-i", "sine=r=48000", "-t", "" + SECONDS,
-                "-c:v", "libx264", "-bf", "0", "-g", "50", "-c:a", "aac");
-        make(withoutAudio, "-f", "lavfi", "-i", video, "-t", "" + SECONDS, "-c:v", "libx264", "-bf", "0", "-g", "50");
+                "-c:v", "libx264", "-g", "50", "-c:a", "aac");
+        make(withoutAudio, "-f", "lavfi", "-i", video, "-t", "" + SECONDS, "-c:v", "libx264", "-g", "50");
         make(withAlaw, "-f", "lavfi", "-i", video, "-f", "lavfi", "-i", "sine=r=8000", "-t", "" + SECONDS,
-                "-c:v", "libx264", "-bf", "0", "-g", "50", "-c:a", "pcm_alaw", "-ac", "1");
-        withoutAudioLong = dir.resolve("camera-h264-8s.mkv");
-        make(withoutAudioLong, "-f", "lavfi", "-i", video, "-t", "8", "-c:v", "libx264", "-bf", "0", "-g", "50");
+                "-c:v", "libx264", "-g", "50", "-c:a", "pcm_alaw", "-ac", "1");
     }
 
     @Test
@@ -81,7 +74,7 @@ class FfmpegCommandRunTest {
     @Test
     void passthroughWithoutAudioCopiesEveryVideoPacketAndTakesSnapshotsFromKeyframes() throws Exception {
         Run run = relay(withoutAudio, "-c:v copy -c:a copy", CameraAudio.NONE, true);
-        assertFalse(run.args.contains("-skip_frame:v"), "the relay decodes nothing");
+        assertTrue(run.args.contains("-skip_frame:v"));
         run.assertEndedByItself();
         assertEquals(List.of("video:h264", "audio:aac"), streams(run.flv));
         // -skip_frame nokey only affects decoding (for the snapshot): the copied stream keeps all 25 fps.
@@ -100,39 +93,6 @@ class FfmpegCommandRunTest {
     }
 
     @Test
-    void aCameraWithoutAudioIsNotHeldBackWhileASnapshotIsMade() throws Exception {
-        // The fault this guards against (ffmpeg 5.1): with the JPEG as a second output of the relay, ffmpeg read only
-        // the camera while that sparse output lagged, the silent input waited, and the FLV muxer held every video
-        // packet until its 10 s interleaving limit (here: until the end of the 8 s input). ffmpeg's own progress
-        // tells both sides: frames handed to the muxer (frame=) against bytes it wrote (total_size=).
-        FfmpegCommand command = command("-c:v copy -c:a aac", CameraAudio.NONE, true);
-        Path flv = dir.resolve("held-" + System.nanoTime() + ".flv");
-        SnapshotProcess snapshotProcess = startSnapshotProcess(command);
-        try {
-            List<String> args = command.argumentsForLocalFiles(withoutAudioLong, flv);
-            Process process = new ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-            long bytesAtFrame100 = -1;
-            try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                ProgressParser parser = new ProgressParser();
-                String line;
-                while (bytesAtFrame100 < 0 && (line = lines.readLine()) != null) {
-                    Progress p = parser.accept(line).orElse(null);
-                    if (p != null && p.frame() >= 100 && !p.ended()) {
-                        bytesAtFrame100 = p.totalSize();
-                    }
-                }
-            } finally {
-                process.destroyForcibly().waitFor();
-            }
-            assertTrue(bytesAtFrame100 >= 50_000, "bytes written when 100 of 200 frames were muxed: " + bytesAtFrame100);
-            assertJpeg(command.snapshot().orElseThrow().file());
-        } finally {
-            snapshotProcess.stop();
-        }
-    }
-
-    @Test
     void withoutShortestTheSilentInputWouldKeepFfmpegRunning() throws Exception {
         // Why the command has -shortest: anullsrc never ends, and ffmpeg 5.1 keeps the output going on it alone.
         FfmpegCommand command = command("-c:v copy", CameraAudio.NONE, false);
@@ -147,81 +107,27 @@ class FfmpegCommandRunTest {
         }
     }
 
-    private static FfmpegCommand command(String params, CameraAudio audio, boolean snapshot) throws IOException {
-        return new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(params), audio, snapshot
-                ? Optional.of(new SnapshotFeed(freeUdpPort(), dir.resolve("snap-" + System.nanoTime() + ".jpg")))
-                : Optional.empty());
+    private static FfmpegCommand command(String params, CameraAudio audio, boolean snapshot) {
+        return new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(params), audio,
+                snapshot ? Optional.of(dir.resolve("snap-" + System.nanoTime() + ".jpg")) : Optional.empty());
     }
 
     private static Run relay(Path camera, String params, CameraAudio audio, boolean snapshot) throws Exception {
         FfmpegCommand command = command(params, audio, snapshot);
-        SnapshotProcess snapshotProcess = snapshot ? startSnapshotProcess(command) : null;
-        try {
-            String name = "run-" + System.nanoTime();
-            Path flv = dir.resolve(name + ".flv");
-            List<String> args = command.argumentsForLocalFiles(camera, flv);
-            Process process = start(args, dir.resolve(name));
-            boolean ended = process.waitFor(SECONDS + 30, TimeUnit.SECONDS);
-            if (!ended) {
-                process.destroyForcibly().waitFor();
-            }
-            if (snapshotProcess != null) {
-                assertJpeg(command.snapshot().orElseThrow().file());
-            }
-            return new Run(args, ended, ended ? process.exitValue() : -1, flv,
-                    command.snapshot().map(SnapshotFeed::file).orElse(null), dir.resolve(name + ".progress"),
-                    dir.resolve(name + ".stderr"));
-        } finally {
-            if (snapshotProcess != null) {
-                snapshotProcess.stop();
-            }
+        if (command.snapshot().isPresent()) {
+            // As after a restart: the last run's snapshot is there (without -y ffmpeg would ask on stdin and hang).
+            Files.writeString(command.snapshot().get(), "old snapshot");
         }
-    }
-
-    /** Starts the snapshot process and returns once it listens, so that it sees the relay's first keyframe. */
-    private static SnapshotProcess startSnapshotProcess(FfmpegCommand command) throws Exception {
-        SnapshotFeed feed = command.snapshot().orElseThrow();
-        // As after a restart: the last run's snapshot is there (without -y ffmpeg would ask on stdin and hang).
-        Files.writeString(feed.file(), "old snapshot");
-        SnapshotProcess process = SnapshotProcess.start(command.snapshotArguments().orElseThrow());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!udpPortTaken(feed.udpPort())) {
-            assertTrue(process.isAlive(), "the snapshot process ended before it listened");
-            assertTrue(System.nanoTime() < deadline, "the snapshot process did not listen within 30 s");
-            Thread.sleep(20);
+        String name = "run-" + System.nanoTime();
+        Path flv = dir.resolve(name + ".flv");
+        List<String> args = command.argumentsForLocalFiles(camera, flv);
+        Process process = start(args, dir.resolve(name));
+        boolean ended = process.waitFor(SECONDS + 30, TimeUnit.SECONDS);
+        if (!ended) {
+            process.destroyForcibly().waitFor();
         }
-        return process;
-    }
-
-    /** Waits (up to 30 s: the snapshot process works on its own) until the file is a JPEG. */
-    private static void assertJpeg(Path snapshot) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!isJpeg(snapshot)) {
-            assertTrue(System.nanoTime() < deadline, "no JPEG at " + snapshot + " within 30 s");
-            Thread.sleep(50);
-        }
-        assertFalse(Files.exists(Path.of(snapshot + ".tmp")), "atomic writing leaves no temporary file");
-    }
-
-    private static boolean isJpeg(Path file) throws IOException {
-        byte[] head = Files.exists(file) ? Arrays.copyOf(Files.readAllBytes(file), 2) : new byte[2];
-        return head[0] == (byte) 0xFF && head[1] == (byte) 0xD8;
-    }
-
-    private static boolean udpPortTaken(int port) {
-        try (var socket = new java.net.DatagramSocket(new java.net.InetSocketAddress(
-                java.net.InetAddress.getLoopbackAddress(), port))) {
-            return false;
-        } catch (java.net.SocketException e) {
-            return true;
-        }
-    }
-
-    private static int freeUdpPort() throws IOException {
-        try (var socket = new java.net.DatagramSocket(new java.net.InetSocketAddress(
-                java.net.InetAddress.getLoopbackAddress(), 0))) {
-            return socket.getLocalPort();
-        }
+        return new Run(args, ended, ended ? process.exitValue() : -1, flv, command.snapshot().orElse(null),
+                dir.resolve(name + ".progress"), dir.resolve(name + ".stderr"));
     }
 
     private static Process start(List<String> args, Path logs) throws IOException {
@@ -240,8 +146,9 @@ class FfmpegCommandRunTest {
         }
 
         void assertSnapshotWritten() throws IOException {
+            assertTrue(Files.size(snapshot) > 0, "snapshot written");
             byte[] head = Arrays.copyOf(Files.readAllBytes(snapshot), 2);
-            assertArrayEquals(new byte[] {(byte) 0xFF, (byte) 0xD8}, head, "a JPEG in place of the old snapshot");
+            assertArrayEquals(new byte[] {(byte) 0xFF, (byte) 0xD8}, head, "a JPEG");
             assertFalse(Files.exists(Path.of(snapshot + ".tmp")), "atomic writing leaves no temporary file");
         }
 

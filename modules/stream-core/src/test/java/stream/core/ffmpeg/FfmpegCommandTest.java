@@ -14,7 +14,6 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 import stream.core.ValidationException;
 
@@ -22,22 +21,14 @@ class FfmpegCommandTest {
     static final String RTSP = "rtsp://admin:secret%40pw@192.0.2.10:554/Streaming/Channels/101";
     static final String RTMP = "rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl-mnop";
     static final Path SNAPSHOT = Path.of("/var/lib/streamrelay/snapshot.jpg");
-    static final SnapshotFeed FEED = new SnapshotFeed(40123, SNAPSHOT);
 
     private static List<String> args(String params, CameraAudio audio) {
         return new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(params), audio).arguments();
     }
 
-    private static FfmpegCommand withSnapshot(String params, CameraAudio audio) {
-        return new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(params), audio, Optional.of(FEED));
-    }
-
     private static List<String> argsWithSnapshot(String params, CameraAudio audio) {
-        return withSnapshot(params, audio).arguments();
-    }
-
-    private static List<String> snapshotArgs(String params, CameraAudio audio) {
-        return withSnapshot(params, audio).snapshotArguments().orElseThrow();
+        return new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(params), audio, Optional.of(SNAPSHOT))
+                .arguments();
     }
 
     /** The value after the last occurrence of {@code option}. */
@@ -153,50 +144,29 @@ class FfmpegCommandTest {
         assertEquals(1, Collections.frequency(args("-c:v copy -f flv", CameraAudio.AAC), "-f"));
     }
 
-    @ParameterizedTest
-    @EnumSource(CameraAudio.class)
-    void theRelaySendsACopyOfTheCameraVideoToTheSnapshotPortAndDecodesNothingForIt(CameraAudio audio) {
-        for (String params : List.of("-c:v copy", "-c:v libx264")) {
-            List<String> args = argsWithSnapshot(params, audio);
-            int rtmp = args.indexOf(RTMP);
-            assertEquals(List.of("-map", "0:v:0", "-c:v", "copy", "-f", "mpegts",
-                    "udp://127.0.0.1:40123?pkt_size=1316"), args.subList(rtmp + 1, args.size()));
-            assertFalse(args.contains("image2"), "no JPEG output in the relay: " + args);
-            assertFalse(args.contains(FfmpegCommand.SNAPSHOT_FILTER));
-            assertFalse(args.contains("-skip_frame:v"), "the relay decodes nothing for the preview");
-        }
+    @Test
+    void theSnapshotIsASecondOutputAfterTheRtmpOne() {
+        List<String> args = argsWithSnapshot("-c:v libx264", CameraAudio.AAC);
+        int rtmp = args.indexOf(RTMP);
+        assertEquals(List.of("-map", "0:v:0", "-vf", FfmpegCommand.SNAPSHOT_FILTER, "-fps_mode", "vfr",
+                "-q:v", "5", "-update", "1", "-atomic_writing", "1", "-f", "image2", SNAPSHOT.toString()),
+                args.subList(rtmp + 1, args.size()));
+        assertFalse(args.contains("-skip_frame:v"), "a transcoded stream must decode every frame");
     }
 
     @Test
-    void theSnapshotProcessReadsTheCopyAndKeepsAJpeg() {
-        assertEquals(List.of("ffmpeg", "-hide_banner", "-loglevel", "level+error", "-nostats", "-nostdin", "-y",
-                "-skip_frame:v", "nokey", "-analyzeduration", "1000000",
-                "-f", "mpegts", "-i", "udp://127.0.0.1:40123?localaddr=127.0.0.1&timeout=20000000&overrun_nonfatal=1",
-                "-map", "0:v:0", "-vf", FfmpegCommand.SNAPSHOT_FILTER, "-fps_mode", "vfr", "-q:v", "5",
-                "-threads", "1", "-update", "1", "-atomic_writing", "1", "-f", "image2", SNAPSHOT.toString()),
-                snapshotArgs("-c:v copy", CameraAudio.NONE));
+    void aPassthroughSnapshotDecodesOnlyKeyframes() {
+        List<String> args = argsWithSnapshot("-c:v copy", CameraAudio.AAC);
+        int skip = args.indexOf("-skip_frame:v");
+        assertEquals("nokey", args.get(skip + 1));
+        assertTrue(skip < args.indexOf("-i"), "an input option");
     }
 
     @Test
-    void theSnapshotProcessSeesNoSecretAndListensOnLoopbackOnly() {
-        String line = String.join(" ", snapshotArgs("-c:v copy", CameraAudio.AAC));
-        assertFalse(line.contains("secret"), line);
-        assertFalse(line.contains("rtsp://"), line);
-        assertFalse(line.contains("rtmp://"), line);
-        assertTrue(line.contains("udp://127.0.0.1:40123?"), line);
-    }
-
-    @Test
-    void withoutASnapshotThereIsNoSnapshotProcess() {
-        assertTrue(new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(""), CameraAudio.AAC)
-                .snapshotArguments().isEmpty());
-    }
-
-    @Test
-    void aDurationLimitAlsoEndsTheCopyForTheSnapshot() {
+    void aDurationLimitAlsoEndsTheSnapshotOutput() {
         List<String> args = argsWithSnapshot("-c:v libx264 -t 18:00:00", CameraAudio.AAC);
-        List<String> copyPart = args.subList(args.indexOf(RTMP) + 1, args.size());
-        assertEquals("18:00:00", valueOf(copyPart, "-t"));
+        List<String> snapshotPart = args.subList(args.indexOf(RTMP) + 1, args.size());
+        assertEquals("18:00:00", valueOf(snapshotPart, "-t"));
     }
 
     @Test
@@ -231,13 +201,8 @@ class FfmpegCommandTest {
 
     @Test
     void aRelativeSnapshotPathIsRefused() {
-        assertThrows(ValidationException.class, () -> new SnapshotFeed(40123, Path.of("-snap.jpg")));
-    }
-
-    @ParameterizedTest
-    @ValueSource(ints = {0, -1, 65536})
-    void aPortOutsideTheUdpRangeIsRefused(int port) {
-        assertThrows(ValidationException.class, () -> new SnapshotFeed(port, SNAPSHOT));
+        assertThrows(ValidationException.class, () -> new FfmpegCommand("ffmpeg", RTSP, RTMP,
+                EncodingArgs.parse(""), CameraAudio.AAC, Optional.of(Path.of("-snap.jpg"))));
     }
 
     @Test
