@@ -168,14 +168,14 @@ check "nginx-rtmp receives it again" wait_for 30 publishing
 echo "# kill -9 of the main process"
 wait_for 30 bash -c "[ -n \"\$(nsenter -t $leader -a pgrep -u streamrelay -x ffmpeg)\" ]"
 old_ffmpeg=$(ffmpeg_pids)
-inside ps -o pid,ppid,etime,args -p "$(echo $old_ffmpeg | tr ' ' ',')" | sed 's/^/#   /' | cut -c1-160
+inside ps -o pid,ppid,etime,args -p "$(echo $old_ffmpeg | tr ' ' ',')" | sed 's/^/#   /' | cut -c1-160 || true
 main=$(main_pid)
 restarts=$(inside systemctl show -p NRestarts --value streamrelay)
 inside kill -9 "$main"
 # systemd stops what is left in the cgroup before it starts the service again (RestartSec=5)
 gone() { for p in $old_ffmpeg; do inside kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
 check "the old ffmpeg ($old_ffmpeg) is gone" wait_for 20 gone
-for p in $old_ffmpeg; do inside ps -o pid,ppid,stat,etime,args -p "$p" 2>/dev/null | tail -n +2 | sed 's/^/#   left: /' | cut -c1-160; done
+for p in $old_ffmpeg; do inside ps -o pid,ppid,stat,etime,args -p "$p" 2>/dev/null | tail -n +2 | sed 's/^/#   left: /' | cut -c1-160 || true; done
 check "it was gone before the restart" test "$(inside systemctl show -p NRestarts --value streamrelay)" = "$restarts"
 check "systemd restarts the service" wait_for 60 bash -c "[ \"\$(nsenter -t $leader -a systemctl show -p NRestarts --value streamrelay)\" -gt $restarts ]"
 check "the stream resumes after the crash" wait_for 90 stream_state_is running
