@@ -286,9 +286,9 @@ public final class StreamController implements AutoCloseable {
         cancelPendingLaunch();
         StreamConfig c = config();
         masker = SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl());
-        List<String> command;
+        RelayCommands.Launch launch;
         try {
-            command = commands.commandFor(c);
+            launch = commands.commandsFor(c);
         } catch (ValidationException e) {
             fail("The stream cannot start: " + e.getMessage());
             return;
@@ -302,8 +302,8 @@ public final class StreamController implements AutoCloseable {
         warning = null;
         startedAt = Instant.now();
         runningSince = null;
-        SupervisorConfig sc = new SupervisorConfig(ROLE, command, timing.staleTimeout(), timing.quitGrace(),
-                timing.termGrace());
+        SupervisorConfig sc = new SupervisorConfig(ROLE, launch.relay(), timing.staleTimeout(), timing.quitGrace(),
+                timing.termGrace(), launch.snapshot());
         FfmpegSupervisor[] holder = new FfmpegSupervisor[1];
         holder[0] = new FfmpegSupervisor(sc, masker, new FfmpegSupervisor.Listener() {
             @Override

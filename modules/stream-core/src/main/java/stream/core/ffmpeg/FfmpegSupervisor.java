@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import stream.core.SecretMasker;
 
 /**
- * Runs and watches one ffmpeg process: reads its progress and (masked) stderr on their own threads, kills it when
+ * Runs and watches one ffmpeg process: reads its progress and (masked) log lines from stderr, passes its stdout on to
+ * the process that reads it (the snapshot ffmpeg, see {@link SnapshotPipe}), kills it when
  * its output time stops advancing, stops it gracefully ({@code q}, then SIGTERM, then SIGKILL), and reports its end
  * exactly once. One instance per process launch; the stream controller decides about restarts.
  */
@@ -83,9 +84,11 @@ public final class FfmpegSupervisor {
         launchedAtNanos = System.nanoTime();
         lastAdvanceNanos = launchedAtNanos;
         Process p;
+        boolean pipedStdout = !config.stdoutReader().isEmpty();
         try {
             ProcessBuilder pb = new ProcessBuilder(config.command());
             pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+            pb.redirectOutput(pipedStdout ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.DISCARD);
             p = pb.start();
         } catch (IOException | RuntimeException e) {
             String why = masker.mask("cannot start " + config.command().get(0) + ": " + e.getMessage());
@@ -99,7 +102,8 @@ public final class FfmpegSupervisor {
         long pid = p.pid();
         listener.started(pid, ProcessIdentity.startTicks(pid).orElse(-1));
 
-        Thread out = daemon(name + "-progress", () -> readProgress(p));
+        SnapshotPipe snapshot = pipedStdout ? SnapshotPipe.start(config.stdoutReader(), p.getInputStream(), name)
+                : null;
         Thread err = daemon(name + "-stderr", () -> readStderr(p));
         watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, name + "-watchdog");
@@ -110,8 +114,11 @@ public final class FfmpegSupervisor {
         watchdog.schedule(this::checkStall, config.staleTimeout().toNanos(), TimeUnit.NANOSECONDS);
         daemon(name + "-exit", () -> {
             int code = waitForever(p);
-            join(out);
             join(err);
+            if (snapshot != null) {
+                // the reader of the relay's copy ends with its input; it must not outlive this launch
+                snapshot.awaitEnd(Duration.ofSeconds(2));
+            }
             watchdog.shutdownNow();
             Ending ending = requestedEnding == null ? Ending.EXITED : requestedEnding;
             listener.exited(new Exit(pid, ending, code, Duration.ofNanos(System.nanoTime() - launchedAtNanos), null));
@@ -202,38 +209,33 @@ public final class FfmpegSupervisor {
         }
     }
 
-    private void readProgress(Process p) {
+    private void readStderr(Process p) {
         ProgressParser parser = new ProgressParser();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
-                Progress progress = parser.accept(truncate(line)).orElse(null);
-                if (progress == null) {
+                if (line.isBlank()) {
                     continue;
                 }
-                boolean advanced = progress.hasOutTime() && progress.outTimeUs() > maxOutTimeUs;
-                if (advanced) {
-                    maxOutTimeUs = progress.outTimeUs();
-                    lastAdvanceNanos = System.nanoTime();
+                String bounded = truncate(line);
+                if (ProgressParser.isProgressLine(bounded)) {
+                    parser.accept(bounded).ifPresent(this::onProgress);
+                } else {
+                    listener.stderr(masker.mask(bounded));
                 }
-                listener.progress(progress, advanced);
             }
         } catch (IOException ignored) {
             // the pipe closes when the process ends
         }
     }
 
-    private void readStderr(Process p) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (!line.isBlank()) {
-                    listener.stderr(masker.mask(truncate(line)));
-                }
-            }
-        } catch (IOException ignored) {
-            // the pipe closes when the process ends
+    private void onProgress(Progress progress) {
+        boolean advanced = progress.hasOutTime() && progress.outTimeUs() > maxOutTimeUs;
+        if (advanced) {
+            maxOutTimeUs = progress.outTimeUs();
+            lastAdvanceNanos = System.nanoTime();
         }
+        listener.progress(progress, advanced);
     }
 
     private static String truncate(String line) {
