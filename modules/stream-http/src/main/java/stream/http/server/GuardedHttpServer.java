@@ -43,7 +43,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * way to a new one. Handlers, filters and exchanges are jdk.httpserver's own types.
  */
 public final class GuardedHttpServer extends HttpServer {
-    private static final long SWEEP_NANOS = 250_000_000L;
+    /** The longest time between two looks at the deadlines while connections are open. */
+    private static final long MAX_SWEEP_NANOS = 1_000_000_000L;
     private static final long LINGER_NANOS = 2_000_000_000L;
     private static final long LINGER_BYTES = 1024 * 1024;
     private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
@@ -65,9 +66,23 @@ public final class GuardedHttpServer extends HttpServer {
     private volatile String date = "";
     private volatile long dateSecond = -1;
     private long lastSweep;
+    private final long sweepNanos;
 
     private GuardedHttpServer(ServerLimits limits) {
         this.limits = limits;
+        this.sweepNanos = sweepInterval(limits);
+    }
+
+    /**
+     * Deadlines are looked at twice within the shortest of them, at most once a second: they bound what a
+     * client may hold, where a second more or less does no harm, and a board that streams for months should not wake
+     * four times a second for nothing (the selector was the busiest JVM thread while streaming).
+     */
+    static long sweepInterval(ServerLimits limits) {
+        long shortest = Math.min(LINGER_NANOS, Math.min(Math.min(limits.idleTimeout().toNanos(),
+                limits.headTimeout().toNanos()), Math.min(limits.bodyTimeout().toNanos(),
+                limits.writeTimeout().toNanos())));
+        return Math.max(10_000_000L, Math.min(MAX_SWEEP_NANOS, shortest / 2));
     }
 
     /** A server bound to {@code address}; {@link #start} begins serving. */
@@ -238,7 +253,8 @@ public final class GuardedHttpServer extends HttpServer {
     private void run() {
         try {
             while (running) {
-                selector.select(SWEEP_NANOS / 1_000_000);
+                // no connection, no deadline: sleep until a client or a task comes (both wake the selector)
+                selector.select(open.isEmpty() ? 0 : Math.max(1, sweepNanos / 1_000_000));
                 Runnable task;
                 while ((task = tasks.poll()) != null) {
                     task.run();
@@ -271,7 +287,7 @@ public final class GuardedHttpServer extends HttpServer {
                     }
                 }
                 long now = System.nanoTime();
-                if (now - lastSweep >= SWEEP_NANOS) {
+                if (now - lastSweep >= sweepNanos) {
                     lastSweep = now;
                     sweep(now);
                 }
