@@ -34,6 +34,7 @@ public final class DashboardEvents {
     }
 
     private final Set<Client> clients = ConcurrentHashMap.newKeySet();
+    private final java.util.function.LongFunction<java.util.List<JsonObject>> logsAfter;
     private final java.util.Map<Long, String> lastState = new ConcurrentHashMap<>();
     private final java.util.Map<Long, Long> lastSent = new ConcurrentHashMap<>();
     private final java.util.concurrent.ScheduledExecutorService heartbeat =
@@ -42,6 +43,19 @@ public final class DashboardEvents {
                 t.setDaemon(true);
                 return t;
             });
+
+    /** Without a log to replay from: a reconnecting browser gets no missed rows. */
+    public DashboardEvents() {
+        this(id -> java.util.List.of());
+    }
+
+    /**
+     * @param logsAfter the log rows (as sent in {@code log} events) with an id above the given one, oldest first and
+     *                  bounded: what a browser reconnecting with {@code Last-Event-ID} has missed
+     */
+    public DashboardEvents(java.util.function.LongFunction<java.util.List<JsonObject>> logsAfter) {
+        this.logsAfter = logsAfter;
+    }
 
     /**
      * Re-sends each stream's status every 2 s while dashboards are connected, so a running stream whose figures
@@ -89,11 +103,30 @@ public final class DashboardEvents {
         broadcast("event: " + type + "\ndata: " + data + "\n\n");
     }
 
+    /**
+     * A new log row, sent with the row's id as the event id: a browser that reconnects sends the last one it saw as
+     * {@code Last-Event-ID} and gets the rows it missed.
+     */
+    public void publishLog(long rowId, JsonObject row) {
+        broadcast("id: " + rowId + "\nevent: log\ndata: " + row + "\n\n");
+    }
+
     private void broadcast(String frame) {
         for (Client c : clients) {
             if (!c.write(frame)) {
                 clients.remove(c); // gone, or too far behind: it reconnects by itself
             }
+        }
+    }
+
+    private static long lastEventId(String header) {
+        if (header == null || header.isEmpty() || header.length() > 19) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(header.strip());
+        } catch (NumberFormatException e) {
+            return -1;
         }
     }
 
@@ -116,6 +149,16 @@ public final class DashboardEvents {
         Client c = new Client(ex, ex.getResponseBody());
         if (c.write("retry: 3000\n\n") && c.write("event: status\ndata: " + initialStatus + "\n\n")) {
             clients.add(c);
+            long lastSeen = lastEventId(call.header("Last-Event-ID"));
+            if (lastSeen >= 0) {
+                // added first, so no row falls between the replay and the live feed; the page ignores a row it already shows
+                for (JsonObject row : logsAfter.apply(lastSeen)) {
+                    if (!c.write("id: " + row.getLong("id", 0) + "\nevent: log\ndata: " + row + "\n\n")) {
+                        clients.remove(c);
+                        break;
+                    }
+                }
+            }
         }
     }
 }

@@ -104,7 +104,9 @@ public final class HttpCall {
     public void send(int status, String contentType, byte[] body) throws IOException {
         answered = true;
         exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        if (!exchange.getResponseHeaders().containsKey("Cache-Control")) {
+            exchange.getResponseHeaders().set("Cache-Control", "no-store"); // API answers may hold live state
+        }
         exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         // no other site may show the appliance in a frame (clickjacking of its buttons)
         exchange.getResponseHeaders().set("X-Frame-Options", "DENY");
