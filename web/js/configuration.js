@@ -168,7 +168,7 @@ function historyPanel(stream) {
       const data = await get(`${path(stream, '/history')}?limit=50`);
       const rows = data.history || data.changes || [];
       if (!rows.length) { panel.append(h('p', { class: 'empty' }, 'No URL changes yet.')); return; }
-      panel.append(h('div', { class: 'table-wrap' }, h('table', {},
+      panel.append(h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'URL history' }, h('table', {},
         h('caption', { class: 'visually-hidden' }, `URL changes of ${stream.name}, newest first`),
         h('thead', {}, h('tr', {}, ['When', 'From', 'Camera', 'Destination'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, rows.map((r) => h('tr', {},

@@ -34,7 +34,7 @@ export function renderLogs(main) {
     h('div', { class: 'field' }, h('label', { for: 'f-status' }, 'Status'), statusSel),
     h('div', { class: 'field' }, h('label', { class: 'check', for: 'f-tail' }, tail, 'Live tail')));
   const tbody = h('tbody', { id: 'log-rows' });
-  const table = h('div', { class: 'table-wrap' }, h('table', {},
+  const table = h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Log rows' }, h('table', {},
     h('caption', { class: 'visually-hidden' }, 'Log, newest first'),
     h('thead', {}, h('tr', {}, ['Time', 'Stream', 'Event', 'Status', 'Message'].map((t) => h('th', { scope: 'col' }, t)))),
     tbody));
@@ -111,7 +111,7 @@ export function renderLogs(main) {
     h('section', { class: 'panel', 'aria-labelledby': 'sse-events-title' },
       h('h2', { id: 'sse-events-title' }, 'Control server events'),
       h('p', { class: 'muted' }, 'Every event received from the control server, and what became of it.'),
-      h('div', { class: 'table-wrap' }, h('table', {},
+      h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Control server events' }, h('table', {},
         h('caption', { class: 'visually-hidden' }, 'Control server events, newest first'),
         h('thead', {}, h('tr', {}, ['Received', 'Type', 'Event ID', 'Outcome', 'Reason', 'Data'].map((t) => h('th', { scope: 'col' }, t)))),
         events))));

@@ -147,7 +147,7 @@ async function aboutPanel() {
         h('dt', {}, 'ffmpeg'), h('dd', {}, a.ffmpeg_version || 'unknown'),
         h('dt', {}, 'Java'), h('dd', {}, a.java_version || '—')),
       h('h3', {}, 'Encoders on this board'),
-      h('div', { class: 'table-wrap' }, h('table', {},
+      h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Encoders' }, h('table', {},
         h('caption', { class: 'visually-hidden' }, 'Encoders used by the presets, and whether this board can run them'),
         h('thead', {}, h('tr', {}, ['Preset', 'Encoder', 'Available', 'Why'].map((t) => h('th', { scope: 'col' }, t)))),
         h('tbody', {}, (a.encoders || []).map((e) => h('tr', {},
