@@ -87,8 +87,8 @@ function streamCard(stream) {
     rate.textContent = s === 'running' && m.bitrate_kbps != null ? `${Math.round(m.bitrate_kbps)} kb/s` : '—';
     speed.textContent = s === 'running' && m.speed != null ? `${m.speed.toFixed(2)}×` : '—';
     restarts.textContent = st.restarts ?? 0;
-    camera.textContent = st.rtsp_url || stream.rtsp_url || '—';
-    dest.textContent = st.rtmp_url || stream.rtmp_url || '—';
+    camera.textContent = stream.rtsp_url || st.rtsp_url || '—';
+    dest.textContent = stream.rtmp_url || st.rtmp_url || '—';
     preset.textContent = st.preset || stream.preset || 'custom parameters';
     const err = lastErrorSentence(st.last_error || st.warning);
     lastError.hidden = !err;

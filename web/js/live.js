@@ -1,7 +1,7 @@
 // The dashboard's live feed (GET /api/events): status, log and config events. EventSource reconnects by itself
 // and sends Last-Event-ID, so the appliance replays the log rows missed meanwhile; when the browser gives up
 // (the server refused), a new one is opened after a pause. The page says when the feed is lost.
-import { applyConfig, applyStatus } from './streams.js';
+import { applyConfig, applyStatus, byId, loadStreams, streamIdOf } from './streams.js';
 
 const logListeners = new Set();
 let source = null;
@@ -50,7 +50,11 @@ export function connect() {
     try { applyStatus(JSON.parse(e.data)); } catch (err) { /* a malformed frame is dropped */ }
   });
   source.addEventListener('config', (e) => {
-    try { applyConfig(JSON.parse(e.data)); } catch (err) { /* dropped */ }
+    let cfg;
+    try { cfg = JSON.parse(e.data); } catch (err) { return; }
+    // a stream added or removed elsewhere (another browser, a script): the list is read again
+    if (cfg.deleted || (typeof cfg.stream_id === 'number' && !byId(cfg.stream_id))) loadStreams().catch(() => {});
+    else applyConfig(cfg);
   });
   source.addEventListener('log', (e) => {
     let row;

@@ -68,8 +68,11 @@ export function applyStatus(st, id = streamIdOf(st)) {
   const s = byId(id);
   if (s) {
     s.state = st.state;
-    if (st.rtsp_url) s.rtsp_url = st.rtsp_url;
-    if (st.rtmp_url) s.rtmp_url = st.rtmp_url;
+    // a stopped stream's status may still name the URLs it last ran on; the saved ones (config events) win then
+    if (!['stopped', 'failed'].includes(st.state)) {
+      if (st.rtsp_url) s.rtsp_url = st.rtsp_url;
+      if (st.rtmp_url) s.rtmp_url = st.rtmp_url;
+    }
   }
   if (st.sse) store.sse = st.sse;
   const now = Date.now();
