@@ -107,14 +107,10 @@ final class Appliance implements AutoCloseable {
                 "removed runtime folder " + p + " left by an earlier run that was killed"));
         RelayCommands commands = new RelayCommands(options.ffmpeg(), probe, runtime.path());
 
-        List<StreamController> controllers = new ArrayList<>();
-        for (StreamConfig c : configs.all()) {
-            controllers.add(new StreamController(c.id(), configs, logs, children, commands,
-                    StreamController.Timing.defaults()));
-        }
-        streams = new Streams(controllers);
+        streams = new Streams(configs, children, logs, id -> new StreamController(id, configs, logs, children, commands,
+                StreamController.Timing.defaults()));
 
-        EventInbox inbox = new EventInbox(db, events, logs, streams.defaultStream());
+        EventInbox inbox = new EventInbox(db, events, logs, streams);
         List<SseEventRecord> last = events.recent(1, null);
         String lastEventId = last.isEmpty() || last.get(0).lastEventId() == null ? "" : last.get(0).lastEventId();
         sse = new SseClient(sseConfig(settings.load()), lastEventId, inbox, new SseLogToStore(logs));
@@ -124,10 +120,9 @@ final class Appliance implements AutoCloseable {
         dashboard = new DashboardEvents(after -> logs.page(200, null, null, null).stream().filter(e -> e.id() > after)
                 .sorted(java.util.Comparator.comparingLong(stream.store.LogEntry::id)).map(JsonViews::log).toList());
         logs.onAppend(e -> dashboard.publishLog(e.id(), JsonViews.log(e)));
-        configs.onChange(id -> configs.find(id).ifPresent(c -> dashboard.publish("config", JsonViews.config(c, false))));
-        for (StreamController c : streams.all()) {
-            c.onStatus(s -> dashboard.publishStatus(s.configId(), JsonViews.status(s, sse.status())));
-        }
+        configs.onChange(id -> dashboard.publish("config", configs.find(id).map(c -> JsonViews.config(c, false))
+                .orElseGet(() -> com.eclipsesource.json.Json.object().add("stream_id", id).add("deleted", true))));
+        streams.onStatus(s -> dashboard.publishStatus(s.configId(), JsonViews.status(s, sse.status())));
         dashboard.start(() -> {
             Map<Long, com.eclipsesource.json.JsonObject> all = new java.util.LinkedHashMap<>();
             streams.all().forEach(c -> all.put(c.id(), JsonViews.status(c.status(), sse.status())));

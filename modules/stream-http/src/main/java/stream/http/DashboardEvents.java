@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /api/events}: the dashboard's live feed (contract §6) as text/event-stream: {@code status},
- * {@code log} and {@code config} events, a comment every 15 s so proxies keep it open. No thread waits on a browser:
+ * {@code log} and {@code config} events, each naming its {@code stream_id} (§7), a comment every 15 s so proxies keep it open. No thread waits on a browser:
  * a frame is handed to each client's connection without blocking, the server keeps what the browser has not read
  * yet, bounded, and drops the browser when it falls that far behind. At most {@link #MAX_CLIENTS} at once.
  */
@@ -135,7 +135,7 @@ public final class DashboardEvents {
     }
 
     /** Starts one dashboard's stream and returns: the stream lives on without the request's thread. */
-    void serve(HttpCall call, JsonObject initialStatus) throws IOException {
+    void serve(HttpCall call, java.util.List<JsonObject> initialStatuses) throws IOException {
         if (clients.size() >= MAX_CLIENTS) {
             call.setHeader("Retry-After", "10");
             throw new HttpError(503, "Too many open dashboards (at most " + MAX_CLIENTS + ")");
@@ -147,7 +147,11 @@ public final class DashboardEvents {
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.sendResponseHeaders(200, 0);
         Client c = new Client(ex, ex.getResponseBody());
-        if (c.write("retry: 3000\n\n") && c.write("event: status\ndata: " + initialStatus + "\n\n")) {
+        StringBuilder first = new StringBuilder("retry: 3000\n\n");
+        for (JsonObject status : initialStatuses) {
+            first.append("event: status\ndata: ").append(status).append("\n\n");
+        }
+        if (c.write(first.toString())) {
             clients.add(c);
             long lastSeen = lastEventId(call.header("Last-Event-ID"));
             if (lastSeen >= 0) {

@@ -29,7 +29,7 @@ class DashboardEventsTest {
 
     @BeforeEach
     void start() throws Exception {
-        Routes routes = new Routes().get("/api/events", call -> events.serve(call, Json.object().add("state", "stopped")));
+        Routes routes = new Routes().get("/api/events", call -> events.serve(call, List.of(Json.object().add("state", "stopped"))));
         api = new HttpApi(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), routes, List.of(new ErrorFilter()), null);
         api.start();
     }
