@@ -1,7 +1,7 @@
 // Configuration, per stream: URLs (masked, with reveal), Check camera, encoding (preset or parameters), auto restart,
 // apply and restart, add and remove a stream, the URL history with where each change came from.
 import { del, get, post, put } from './api.js';
-import { badge, clear, clearFieldErrors, field, fmtTime, h, showErrors, toast } from './dom.js';
+import { badge, clear, clearFieldErrors, dataTable, field, fmtTime, h, showErrors, td, toast } from './dom.js';
 import { byId, defaultStream, loadStreams, onChange, path, store } from './streams.js';
 
 const SOURCE_WORDS = { manual: 'Dashboard', api: 'API', sse: 'Control server' };
@@ -168,14 +168,13 @@ function historyPanel(stream) {
       const data = await get(`${path(stream, '/history')}?limit=50`);
       const rows = data.history || data.changes || [];
       if (!rows.length) { panel.append(h('p', { class: 'empty' }, 'No URL changes yet.')); return; }
-      panel.append(h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'URL history' }, h('table', {},
-        h('caption', { class: 'visually-hidden' }, `URL changes of ${stream.name}, newest first`),
-        h('thead', {}, h('tr', {}, ['When', 'From', 'Camera', 'Destination'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, rows.map((r) => h('tr', {},
-          h('td', { class: 'when' }, fmtTime(r.changed_at)),
-          h('td', {}, badge('source', r.change_source, SOURCE_WORDS[r.change_source] || r.change_source)),
-          h('td', { class: 'msg mono' }, r.old_rtsp_url === r.new_rtsp_url ? (r.new_rtsp_url || '—') : `${r.old_rtsp_url || '—'} → ${r.new_rtsp_url || '—'}`),
-          h('td', { class: 'msg mono' }, r.old_rtmp_url === r.new_rtmp_url ? (r.new_rtmp_url || '—') : `${r.old_rtmp_url || '—'} → ${r.new_rtmp_url || '—'}`)))))));
+      const urls = (o, n) => (o === n ? (n || '—') : `${o || '—'} → ${n || '—'}`);
+      panel.append(dataTable('URL history', `URL changes of ${stream.name}, newest first`, ['When', 'From', 'Camera', 'Destination'],
+        rows.map((r) => h('tr', {},
+          td('When', { class: 'when' }, fmtTime(r.changed_at)),
+          td('From', {}, badge('source', r.change_source, SOURCE_WORDS[r.change_source] || r.change_source)),
+          td('Camera', { class: 'msg mono' }, urls(r.old_rtsp_url, r.new_rtsp_url)),
+          td('Destination', { class: 'msg mono' }, urls(r.old_rtmp_url, r.new_rtmp_url))))));
     } catch (e) {
       panel.append(h('p', { class: 'error-state' }, `The history could not be loaded: ${e.message}`));
     }

@@ -58,7 +58,23 @@ export function fmtTime(iso) {
   if (!iso) return '—';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  if (d.toDateString() === new Date().toDateString()) return time;
+  const sameYear = d.getFullYear() === new Date().getFullYear();
+  return `${d.toLocaleDateString(undefined, { day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }) })} ${time}`;
+}
+
+/** A table that turns into stacked rows on a phone: each cell carries its column's name. */
+export function dataTable(label, caption, columns, rows) {
+  return h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': label }, h('table', { class: 'stack' },
+    h('caption', { class: 'visually-hidden' }, caption),
+    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c)))),
+    rows instanceof Node ? rows : h('tbody', {}, rows)));
+}
+
+/** A table cell with its column name for the stacked phone layout. */
+export function td(label, attrs, ...children) {
+  return h('td', { ...attrs, 'data-label': label }, ...children);
 }
 
 export function fmtAgo(iso) {

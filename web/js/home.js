@@ -64,17 +64,20 @@ function streamCard(stream) {
   stopBtn.addEventListener('click', () => act('stop', stopBtn));
   restartBtn.addEventListener('click', () => act('restart', restartBtn));
 
-  const card = h('article', { class: 'card', 'aria-labelledby': nameId, 'data-stream': stream.name, 'data-stream-id': stream.id },
+  const card = h('article', { class: 'card stream-card', 'aria-labelledby': nameId, 'data-stream': stream.name, 'data-stream-id': stream.id },
     h('div', { class: 'card-head' }, h('h2', { id: nameId }, stream.name), state),
-    h('div', { class: 'thumb' }, img, thumbEmpty),
-    h('dl', { class: 'stats' }, uptimeBox, fpsBox, rateBox, speedBox, restartsBox),
-    h('dl', { class: 'kv' }, h('dt', {}, 'Camera'), camera, h('dt', {}, 'Destination'), dest, h('dt', {}, 'Preset'), preset),
-    lastError,
-    h('div', { class: 'actions' }, startBtn, stopBtn, restartBtn,
-      h('a', { href: `/configuration?stream=${encodeURIComponent(stream.name)}`, 'data-route': '/configuration', class: 'btn btn-quiet' }, 'Configure')),
-    feedback, charts);
+    h('div', { class: 'card-body' },
+      h('div', { class: 'card-media' }, h('div', { class: 'thumb' }, img, thumbEmpty), charts),
+      h('div', { class: 'card-info' },
+        h('dl', { class: 'stats' }, uptimeBox, fpsBox, rateBox, speedBox, restartsBox),
+        h('dl', { class: 'kv' }, h('dt', {}, 'Camera'), camera, h('dt', {}, 'Destination'), dest, h('dt', {}, 'Preset'), preset),
+        lastError,
+        h('div', { class: 'actions' }, startBtn, stopBtn, restartBtn,
+          h('a', { href: `/configuration?stream=${encodeURIComponent(stream.name)}`, 'data-route': '/configuration', class: 'btn btn-quiet' }, 'Configure')),
+        feedback)));
 
   let lastSnapshot = 0;
+  let shownState = null;
   function update() {
     const st = store.status.get(stream.id) || {};
     const m = st.metrics || {};
@@ -82,6 +85,10 @@ function streamCard(stream) {
     const source = st.source === 'slate' ? ' · camera offline, slate on air' : st.source === 'switching' ? ' · switching camera' : '';
     clear(state).append(badge('state', s, (STATE_WORDS[s] || s) + source));
     state.setAttribute('data-state', s);
+    if (shownState !== null && shownState !== s && !card.querySelector('[aria-busy="true"]')) {
+      feedback.textContent = `Now ${(STATE_WORDS[s] || s).toLowerCase()}.`; // the action's outcome, once it shows
+    }
+    shownState = s;
     uptime.textContent = s === 'running' || s === 'restarting' ? fmtDuration(st.uptime_s) : '—';
     fps.textContent = fmtNum(s === 'running' ? m.fps : null, 1);
     rate.textContent = s === 'running' && m.bitrate_kbps != null ? `${Math.round(m.bitrate_kbps)} kb/s` : '—';

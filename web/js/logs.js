@@ -1,7 +1,7 @@
 // Logs: newest first, filtered by stream, type and status, paged, with a live tail; and the control server's
 // events with what became of each and why.
 import { get } from './api.js';
-import { badge, clear, fmtTime, h } from './dom.js';
+import { badge, clear, dataTable, fmtTime, h, td } from './dom.js';
 import { onLog } from './live.js';
 import { byId, path, store } from './streams.js';
 
@@ -11,11 +11,11 @@ const OUTCOME_WORDS = { applied: 'Applied', rejected: 'Rejected', skipped: 'Skip
 function logRow(r, fresh) {
   const s = byId(r.config_id);
   return h('tr', { class: fresh ? 'fresh' : null, 'data-log-id': r.id },
-    h('td', { class: 'when' }, fmtTime(r.timestamp)),
-    h('td', {}, s ? s.name : (r.config_id == null ? 'appliance' : `#${r.config_id}`)),
-    h('td', { class: 'mono' }, r.event_type),
-    h('td', {}, r.status ? badge('status', r.status) : '—'),
-    h('td', { class: 'msg' }, r.message || ''));
+    td('Time', { class: 'when' }, fmtTime(r.timestamp)),
+    td('Stream', {}, s ? s.name : (r.config_id == null ? 'appliance' : `#${r.config_id}`)),
+    td('Event', { class: 'mono' }, r.event_type),
+    td('Status', {}, r.status ? badge('status', r.status) : '—'),
+    td('Message', { class: 'msg' }, r.message || ''));
 }
 
 export function renderLogs(main) {
@@ -34,10 +34,7 @@ export function renderLogs(main) {
     h('div', { class: 'field' }, h('label', { for: 'f-status' }, 'Status'), statusSel),
     h('div', { class: 'field' }, h('label', { class: 'check', for: 'f-tail' }, tail, 'Live tail')));
   const tbody = h('tbody', { id: 'log-rows' });
-  const table = h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Log rows' }, h('table', {},
-    h('caption', { class: 'visually-hidden' }, 'Log, newest first'),
-    h('thead', {}, h('tr', {}, ['Time', 'Stream', 'Event', 'Status', 'Message'].map((t) => h('th', { scope: 'col' }, t)))),
-    tbody));
+  const table = dataTable('Log rows', 'Log, newest first', ['Time', 'Stream', 'Event', 'Status', 'Message'], tbody);
   const state = h('p', { class: 'feedback', role: 'status', 'aria-live': 'polite' });
   const newer = h('button', { type: 'button', class: 'btn' }, 'Newest');
   const older = h('button', { type: 'button', class: 'btn' }, 'Older');
@@ -92,12 +89,12 @@ export function renderLogs(main) {
     try {
       const data = await get('/api/sse/events?limit=50');
       clear(events).append(...data.events.map((e) => h('tr', {},
-        h('td', { class: 'when' }, fmtTime(e.received_at)),
-        h('td', { class: 'mono' }, e.event_type),
-        h('td', { class: 'mono' }, e.last_event_id || '—'),
-        h('td', {}, e.outcome ? badge('outcome', e.outcome, OUTCOME_WORDS[e.outcome] || e.outcome) : (e.processed ? 'done' : 'waiting')),
-        h('td', { class: 'msg' }, e.outcome_reason || ''),
-        h('td', { class: 'msg mono small' }, e.event_data || ''))));
+        td('Received', { class: 'when' }, fmtTime(e.received_at)),
+        td('Type', { class: 'mono' }, e.event_type),
+        td('Event ID', { class: 'mono' }, e.last_event_id || '—'),
+        td('Outcome', {}, e.outcome ? badge('outcome', e.outcome, OUTCOME_WORDS[e.outcome] || e.outcome) : (e.processed ? 'done' : 'waiting')),
+        td('Reason', { class: 'msg' }, e.outcome_reason || ''),
+        td('Data', { class: 'msg mono small' }, e.event_data || ''))));
       if (!data.events.length) events.append(h('tr', {}, h('td', { colspan: 6, class: 'empty' }, 'No events received from the control server yet.')));
     } catch (e) {
       clear(events).append(h('tr', {}, h('td', { colspan: 6, class: 'error-state' }, `The events could not be loaded: ${e.message}`)));
@@ -111,10 +108,8 @@ export function renderLogs(main) {
     h('section', { class: 'panel', 'aria-labelledby': 'sse-events-title' },
       h('h2', { id: 'sse-events-title' }, 'Control server events'),
       h('p', { class: 'muted' }, 'Every event received from the control server, and what became of it.'),
-      h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Control server events' }, h('table', {},
-        h('caption', { class: 'visually-hidden' }, 'Control server events, newest first'),
-        h('thead', {}, h('tr', {}, ['Received', 'Type', 'Event ID', 'Outcome', 'Reason', 'Data'].map((t) => h('th', { scope: 'col' }, t)))),
-        events))));
+      dataTable('Control server events', 'Control server events, newest first',
+        ['Received', 'Type', 'Event ID', 'Outcome', 'Reason', 'Data'], events)));
   load(null);
   loadEvents();
   return () => { off(); offEvents(); };

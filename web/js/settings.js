@@ -1,6 +1,6 @@
 // Settings: the control server (URL, token, on/off), the admin password, the API token, log retention, about.
 import { del, get, post, put } from './api.js';
-import { badge, clear, clearFieldErrors, field, h, showErrors, toast } from './dom.js';
+import { badge, clear, clearFieldErrors, dataTable, field, h, showErrors, td, toast } from './dom.js';
 
 function section(id, title, ...children) {
   return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
@@ -147,13 +147,12 @@ async function aboutPanel() {
         h('dt', {}, 'ffmpeg'), h('dd', {}, a.ffmpeg_version || 'unknown'),
         h('dt', {}, 'Java'), h('dd', {}, a.java_version || '—')),
       h('h3', {}, 'Encoders on this board'),
-      h('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Encoders' }, h('table', {},
-        h('caption', { class: 'visually-hidden' }, 'Encoders used by the presets, and whether this board can run them'),
-        h('thead', {}, h('tr', {}, ['Preset', 'Encoder', 'Available', 'Why'].map((t) => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, (a.encoders || []).map((e) => h('tr', {},
-          h('td', { class: 'mono' }, e.preset), h('td', { class: 'mono' }, e.encoder),
-          h('td', {}, badge('state', e.available ? 'running' : 'stopped', e.available ? 'Yes' : 'No')),
-          h('td', { class: 'msg' }, e.reason || '')))))));
+      dataTable('Encoders', 'Encoders used by the presets, and whether this board can run them',
+        ['Preset', 'Encoder', 'Available', 'Why'],
+        (a.encoders || []).map((e) => h('tr', {},
+          td('Preset', { class: 'mono' }, e.preset), td('Encoder', { class: 'mono' }, e.encoder),
+          td('Available', {}, badge('state', e.available ? 'running' : 'stopped', e.available ? 'Yes' : 'No')),
+          td('Why', { class: 'msg' }, e.reason || '')))));
   } catch (e) {
     clear(box).append(h('p', { class: 'error-state' }, `Could not read the appliance’s details: ${e.message}`));
   }

@@ -296,32 +296,52 @@ class DashboardBrowserTest {
         String axe = axeSource();
         List<String> problems = new ArrayList<>();
         for (String page : List.of("/", "/configuration", "/logs", "/settings", "/login")) {
-            for (Dimension size : List.of(PHONE, DESKTOP)) {
-                driver.manage().window().setSize(size);
-                go(page);
-                Waits.waitUntil(() -> driver.findElements(By.cssSelector(".loading")).isEmpty(), LONG, "page loaded: " + page);
-                if (size.equals(PHONE)) {
-                    long scroll = ((Number) js("return document.documentElement.scrollWidth;")).longValue();
-                    long width = ((Number) js("return document.documentElement.clientWidth;")).longValue();
-                    if (scroll > width) {
-                        problems.add(page + ": page is " + scroll + " px wide in a " + width + " px window");
+            for (String scheme : List.of("light", "dark")) {
+                colourScheme(scheme);
+                for (Dimension size : List.of(PHONE, DESKTOP)) {
+                    driver.manage().window().setSize(size);
+                    go(page);
+                    Waits.waitUntil(() -> driver.findElements(By.cssSelector(".loading")).isEmpty(), LONG, "page loaded: " + page);
+                    String where = page + " at " + size.getWidth() + " px, " + scheme;
+                    if (size.equals(PHONE)) {
+                        long scroll = ((Number) js("return document.documentElement.scrollWidth;")).longValue();
+                        long width = ((Number) js("return document.documentElement.clientWidth;")).longValue();
+                        if (scroll > width) {
+                            problems.add(where + ": the page is " + scroll + " px wide in a " + width + " px window");
+                        }
                     }
-                }
-                js(axe);
-                @SuppressWarnings("unchecked")
-                List<Map<String, Object>> violations = (List<Map<String, Object>>) ((JavascriptExecutor) driver).executeAsyncScript(
-                        "const done = arguments[arguments.length - 1];"
-                                + "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact,"
-                                + " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}))), e => done([{id: 'axe-error', impact: 'critical', nodes: String(e)}]));");
-                for (Map<String, Object> v : violations) {
-                    if ("serious".equals(v.get("impact")) || "critical".equals(v.get("impact"))) {
-                        problems.add(page + " at " + size.getWidth() + " px: " + v.get("impact") + " " + v.get("id") + " on " + v.get("nodes"));
-                    }
+                    problems.addAll(seriousAxeViolations(axe, where));
                 }
             }
+            if (!page.equals("/login")) {
+                screenshots("dark-" + (page.equals("/") ? "home" : page.substring(1)));
+            }
+            colourScheme("light");
         }
+        go("/configuration");
+        Waits.waitUntil(() -> driver.findElements(By.cssSelector(".loading")).isEmpty(), LONG, "configuration loaded");
         screenshots("configuration");
+        go("/login");
+        screenshots("login");
         assertEquals(List.of(), problems);
+    }
+
+    /** axe-core's serious and critical violations on the current page, one line each. */
+    List<String> seriousAxeViolations(String axe, String where) {
+        js(axe);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> violations = (List<Map<String, Object>>) ((JavascriptExecutor) driver).executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                        + "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map(v => ({id: v.id,"
+                        + " impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}))),"
+                        + " e => done([{id: 'axe-error', impact: 'critical', nodes: String(e)}]));");
+        List<String> out = new ArrayList<>();
+        for (Map<String, Object> v : violations) {
+            if ("serious".equals(v.get("impact")) || "critical".equals(v.get("impact"))) {
+                out.add(where + ": " + v.get("impact") + " " + v.get("id") + " on " + v.get("nodes"));
+            }
+        }
+        return out;
     }
 
     // ------------------------------------------------------------------------------------------------------------
@@ -371,6 +391,12 @@ class DashboardBrowserTest {
 
     Object js(String script) {
         return ((JavascriptExecutor) driver).executeScript(script);
+    }
+
+    /** The system's colour scheme as the page sees it (prefers-color-scheme), through the DevTools protocol. */
+    void colourScheme(String scheme) {
+        ((ChromeDriver) driver).executeCdpCommand("Emulation.setEmulatedMedia",
+                Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", scheme))));
     }
 
     /** A mark that survives only as long as the document: gone after any reload or navigation. */
