@@ -64,6 +64,7 @@ class DashboardBrowserTest {
     static NchanServer nchan;
     static ApplianceProcess app;
     static ApiClient api;
+    static Path data;
     ChromeDriverService service;
     static String channel;
     static final String PREFIX = "dash" + Long.toString(System.nanoTime(), 36);
@@ -77,7 +78,7 @@ class DashboardBrowserTest {
         rtmp = new RtmpServer().start();
         nchan = new NchanServer().start();
         channel = "dash-" + Long.toString(System.nanoTime(), 36);
-        Path data = ScratchDir.create("dashboard").resolve("data");
+        data = ScratchDir.create("dashboard").resolve("data");
         app = new ApplianceProcess(data, TestPorts.freePort()).start(null, "--sse-url", nchan.subscribeUrl(channel));
         api = new ApiClient(app);
         api.preset("copy");
@@ -135,7 +136,7 @@ class DashboardBrowserTest {
         driver.get(base() + "/");
         Waits.waitUntil(() -> driver.getCurrentUrl().contains("/login"), LONG, "an unsigned browser sent to /login");
         driver.findElement(By.id("password")).sendKeys("not-the-password");
-        driver.findElement(By.id("sign-in")).click();
+        click(driver.findElement(By.id("sign-in")));
         Waits.waitUntil(() -> text(By.id("password-error")).contains("not the admin password"), LONG,
                 "the wrong password told next to the field");
         screenshots("wrong-password");
@@ -149,7 +150,7 @@ class DashboardBrowserTest {
         assertEquals(Boolean.FALSE, ((JavascriptExecutor) driver).executeScript("return document.cookie.includes('streamrelay_session')"),
                 "page scripts cannot read the session cookie");
         screenshots("home");
-        driver.findElement(By.id("sign-out")).click();
+        click(driver.findElement(By.id("sign-out")));
         Waits.waitUntil(() -> driver.getCurrentUrl().contains("/login"), LONG, "signed out to /login");
         HttpResponse<String> after = app.send(HttpRequest.newBuilder(app.uri("/api/stream/status"))
                 .header("Cookie", cookie).GET(), false);
@@ -162,7 +163,7 @@ class DashboardBrowserTest {
         signIn();
         markPage();
         WebElement card = defaultCard();
-        card.findElement(By.cssSelector("button[data-action='start']")).click();
+        click(card.findElement(By.cssSelector("button[data-action='start']")));
         Waits.waitUntil(() -> "running".equals(stateOf(defaultCard())), LONG, "the card shows running");
         Set<String> rates = new HashSet<>();
         Waits.waitUntil(() -> {
@@ -178,7 +179,7 @@ class DashboardBrowserTest {
                 LONG, "the live thumbnail shows the camera's picture");
         assertTrue(pageNotReloaded(), "all of it arrived without reloading the page");
         screenshots("running");
-        defaultCard().findElement(By.cssSelector("button[data-action='stop']")).click();
+        click(defaultCard().findElement(By.cssSelector("button[data-action='stop']")));
         Waits.waitUntil(() -> "stopped".equals(stateOf(defaultCard())), LONG, "the card shows stopped");
         assertEquals("stopped", api.state());
         screenshots("stopped");
@@ -193,7 +194,7 @@ class DashboardBrowserTest {
         WebElement rtmpInput = Waits.waitFor(() -> first(By.cssSelector("main form input[name='rtmp_url']")), LONG, "the form");
         rtmpInput.clear();
         rtmpInput.sendKeys("file:/etc/passwd");
-        driver.findElement(By.xpath("//button[normalize-space()='Save URLs']")).click();
+        click(driver.findElement(By.xpath("//button[normalize-space()='Save URLs']")));
         Waits.waitUntil(() -> !text(By.cssSelector("[data-error-for='rtmp_url']")).isBlank(), LONG, "the field error");
         String error = text(By.cssSelector("[data-error-for='rtmp_url']"));
         assertTrue(error.startsWith("Destination URL (RTMP)"), error);
@@ -236,7 +237,7 @@ class DashboardBrowserTest {
         form.findElement(By.name("name")).sendKeys("garden");
         form.findElement(By.name("rtsp_url")).sendKeys(camera.url());
         form.findElement(By.name("rtmp_url")).sendKeys(rtmp.rtmpUrl(key("garden")));
-        form.findElement(By.cssSelector("button[type='submit']")).click();
+        click(form.findElement(By.cssSelector("button[type='submit']")));
         Waits.waitUntil(() -> text(form, ".feedback").startsWith("Added garden"), LONG, "the stream added");
         go("/");
         Waits.waitUntil(() -> first(By.cssSelector("article[data-stream='garden']")) != null, LONG, "its card");
@@ -326,6 +327,29 @@ class DashboardBrowserTest {
         assertEquals(List.of(), problems);
     }
 
+    @Test
+    @Order(9)
+    void thePageSaysWhenTheLiveConnectionIsLostAndFollowsTheApplianceBack() throws Exception {
+        signIn();
+        Waits.waitUntil(() -> "connected".equals(driver.findElement(By.id("live")).getAttribute("data-state")), LONG,
+                "the live feed connected");
+        assertTrue(driver.findElement(By.id("banner")).getAttribute("hidden") != null, "no banner while connected");
+        int port = app.uri("").getPort();
+        assertEquals(0, app.terminate(Duration.ofSeconds(15)));
+        Waits.waitUntil(() -> driver.findElement(By.id("banner")).isDisplayed(), LONG, "the lost-connection banner");
+        assertTrue(text(By.id("banner")).contains("lost"), text(By.id("banner")));
+        assertEquals("lost", driver.findElement(By.id("live")).getAttribute("data-state"));
+        screenshots("connection-lost");
+        // the same appliance back on the same port; sessions live in its memory, so this browser must sign in again
+        app = new ApplianceProcess(data, port).start(null, "--sse-url", nchan.subscribeUrl(channel));
+        api = new ApiClient(app);
+        Waits.waitUntil(() -> driver.getCurrentUrl().contains("/login"), LONG,
+                "the page, reconnecting by itself, finds its session gone and offers the sign-in");
+        signIn();
+        Waits.waitUntil(() -> "connected".equals(driver.findElement(By.id("live")).getAttribute("data-state")), LONG,
+                "live again");
+    }
+
     /** axe-core's serious and critical violations on the current page, one line each. */
     List<String> seriousAxeViolations(String axe, String where) {
         js(axe);
@@ -358,7 +382,7 @@ class DashboardBrowserTest {
         go("/login");
         WebElement password = Waits.waitFor(() -> first(By.id("password")), LONG, "the sign-in form");
         password.sendKeys(ApplianceProcess.PASSWORD);
-        driver.findElement(By.id("sign-in")).click();
+        click(driver.findElement(By.id("sign-in")));
         Waits.waitUntil(() -> first(By.cssSelector("article.card")) != null, LONG, "the home page with its cards");
     }
 
@@ -372,6 +396,12 @@ class DashboardBrowserTest {
 
     static String stateOf(WebElement card) {
         return card.findElement(By.cssSelector(".card-head [data-state]")).getAttribute("data-state");
+    }
+
+    /** Clicks as a person would: the element brought to the middle of the window first, clear of the sticky bar. */
+    void click(WebElement e) {
+        ((JavascriptExecutor) driver).executeScript("arguments[0].scrollIntoView({block: 'center'});", e);
+        e.click();
     }
 
     WebElement first(By by) {
