@@ -41,5 +41,5 @@ export function chart({ title, unit, samples, lineClass, digits = 0 }) {
     : `${title}: no data in the last 10 minutes`;
   return h('figure', { class: 'chart', role: 'img', 'aria-label': summary },
     h('figcaption', {}, h('span', {}, `${title} · 10 min`), h('span', {}, last === null ? '—' : `${last.toFixed(digits)} ${unit}`)),
-    svg);
+    values.length ? svg : h('div', { class: 'chart-empty', 'aria-hidden': 'true' }, 'No data yet'));
 }
