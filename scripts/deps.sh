@@ -7,7 +7,8 @@ set -euo pipefail
 need_build=(openjdk-17-jdk-headless maven ffmpeg)
 need_test=(ffmpeg nginx-light libnginx-mod-rtmp libnginx-mod-nchan
   gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad
-  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools python3-gi python3-gst-1.0 curl procps sqlite3)
+  gstreamer1.0-plugins-ugly gstreamer1.0-libav gstreamer1.0-tools python3-gi python3-gst-1.0 curl procps sqlite3
+  chromium chromium-driver)
 
 missing=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }

@@ -19,7 +19,13 @@ import stream.core.Streams;
 import stream.core.ffmpeg.CameraProbe;
 import stream.core.ffmpeg.EncoderAvailability;
 import stream.core.ffmpeg.PresetCatalog;
+import java.util.function.Supplier;
+import stream.http.AboutRoute;
+import stream.http.AccountRoutes;
 import stream.http.ApiRoutes;
+import stream.http.DashboardSessions;
+import stream.http.Routes;
+import stream.http.SignInThrottle;
 import stream.http.ApiTokens;
 import stream.http.DashboardEvents;
 import stream.http.JsonViews;
@@ -101,25 +107,22 @@ final class Appliance implements AutoCloseable {
                 "removed runtime folder " + p + " left by an earlier run that was killed"));
         RelayCommands commands = new RelayCommands(options.ffmpeg(), probe, runtime.path());
 
-        List<StreamController> controllers = new ArrayList<>();
-        for (StreamConfig c : configs.all()) {
-            controllers.add(new StreamController(c.id(), configs, logs, children, commands,
-                    StreamController.Timing.defaults()));
-        }
-        streams = new Streams(controllers);
+        streams = new Streams(configs, children, logs, id -> new StreamController(id, configs, logs, children, commands,
+                StreamController.Timing.defaults()));
 
-        EventInbox inbox = new EventInbox(db, events, logs, streams.defaultStream());
+        EventInbox inbox = new EventInbox(db, events, logs, streams);
         List<SseEventRecord> last = events.recent(1, null);
         String lastEventId = last.isEmpty() || last.get(0).lastEventId() == null ? "" : last.get(0).lastEventId();
         sse = new SseClient(sseConfig(settings.load()), lastEventId, inbox, new SseLogToStore(logs));
         settings.onChange(s -> sse.reconfigure(sseConfig(s)));
 
-        dashboard = new DashboardEvents();
-        logs.onAppend(e -> dashboard.publish("log", JsonViews.log(e)));
-        configs.onChange(id -> configs.find(id).ifPresent(c -> dashboard.publish("config", JsonViews.config(c, false))));
-        for (StreamController c : streams.all()) {
-            c.onStatus(s -> dashboard.publishStatus(s.configId(), JsonViews.status(s, sse.status())));
-        }
+        // a reconnecting dashboard gets the rows it missed, at most the newest 200
+        dashboard = new DashboardEvents(after -> logs.page(200, null, null, null).stream().filter(e -> e.id() > after)
+                .sorted(java.util.Comparator.comparingLong(stream.store.LogEntry::id)).map(JsonViews::log).toList());
+        logs.onAppend(e -> dashboard.publishLog(e.id(), JsonViews.log(e)));
+        configs.onChange(id -> dashboard.publish("config", configs.find(id).map(c -> JsonViews.config(c, false))
+                .orElseGet(() -> com.eclipsesource.json.Json.object().add("stream_id", id).add("deleted", true))));
+        streams.onStatus(s -> dashboard.publishStatus(s.configId(), JsonViews.status(s, sse.status())));
         dashboard.start(() -> {
             Map<Long, com.eclipsesource.json.JsonObject> all = new java.util.LinkedHashMap<>();
             streams.all().forEach(c -> all.put(c.id(), JsonViews.status(c.status(), sse.status())));
@@ -128,14 +131,22 @@ final class Appliance implements AutoCloseable {
 
         ApiTokens tokens = new ApiTokens(settings);
         Stores stores = new Stores(configs, logs, new UrlHistoryRepository(db), events, settings);
-        http = new HttpApi(new InetSocketAddress(options.bind(), options.port()),
-                new ApiRoutes(streams, stores, new FfmpegTools(presets, encoders, probe), sse::status, tokens, dashboard,
-                        new SseUrlPolicy(options.port())).routes(),
-                List.of(new ErrorFilter(), new CrossSiteFilter(), new AuthFilter(() -> {
-                    adminPassword.join();
-                    return settings.get(ADMIN_PASSWORD_HASH).orElse(null);
-                },
-                        () -> settings.get(ApiTokens.HASH_KEY).orElse(null))),
+        Supplier<String> adminPasswordHash = () -> {
+            adminPassword.join();
+            return settings.get(ADMIN_PASSWORD_HASH).orElse(null);
+        };
+        // one throttle for the sign-in form and Basic auth: guesses through either count together
+        SignInThrottle throttle = new SignInThrottle();
+        DashboardSessions sessions = new DashboardSessions(adminPasswordHash);
+        FfmpegTools tools = new FfmpegTools(presets, encoders, probe);
+        Routes routes = new ApiRoutes(streams, stores, tools, sse::status, tokens, dashboard,
+                new SseUrlPolicy(options.port())).routes();
+        new AccountRoutes(sessions, throttle, adminPasswordHash, hash -> settings.put(ADMIN_PASSWORD_HASH, hash), tokens)
+                .addTo(routes);
+        routes.get("/api/about", new AboutRoute(version(), options.ffmpeg(), tools));
+        http = new HttpApi(new InetSocketAddress(options.bind(), options.port()), routes,
+                List.of(new ErrorFilter(), new CrossSiteFilter(), new AuthFilter(adminPasswordHash,
+                        () -> settings.get(ApiTokens.HASH_KEY).orElse(null), throttle, sessions)),
                 new StaticFiles(firstExisting(home.resolve("share/web"), Path.of("web"))));
         http.start();
         storeInBackground(settings, newAdminPassword, adminPassword);
@@ -158,6 +169,12 @@ final class Appliance implements AutoCloseable {
     /** The HTTP server's port (the one asked for, or the one the system chose for port 0). */
     int port() {
         return http.port();
+    }
+
+    /** The version the build gave the application module, or null when run from classes without one. */
+    private static String version() {
+        var descriptor = Appliance.class.getModule().getDescriptor();
+        return descriptor == null ? null : descriptor.rawVersion().orElse(null);
     }
 
     private static SseClientConfig sseConfig(Settings s) {

@@ -66,13 +66,15 @@ public final class StreamController implements AutoCloseable {
 
     // owned by the exec thread
     private FfmpegSupervisor current;
+    /** Completes once the current ffmpeg's end was reported (its child_processes row is gone by then). */
+    private CompletableFuture<Void> currentExitReported = CompletableFuture.completedFuture(null);
+    private volatile boolean closing;
     private volatile SecretMasker masker = SecretMasker.forUrls();
     private Backoff backoff;
     private ScheduledFuture<?> pendingLaunch;
     private ScheduledFuture<?> pendingUrlRestart;
     private long lastUrlRestartNanos = Long.MIN_VALUE / 2;
     private long lastUrlChangeNanos;
-    private String streamId;
     private Long pid;
     private Instant startedAt;
     private Instant runningSince;
@@ -123,7 +125,7 @@ public final class StreamController implements AutoCloseable {
             StreamConfig c = config();
             if (c.desiredState() == StreamConfig.DesiredState.RUNNING) {
                 log("stream_resume", "Resuming the stream after a restart of the appliance", LogStatus.INFO);
-                newStreamId();
+                newRun();
                 launch();
             }
             return null;
@@ -147,14 +149,20 @@ public final class StreamController implements AutoCloseable {
      * Starts streaming, first saving any given URL (validated; null keeps the stored one). Returns the stream id.
      * An invalid URL throws {@link ValidationException} and changes nothing.
      */
-    public String requestStart(String rtspUrl, String rtmpUrl, ChangeSource source) {
-        UrlValidator.requireValid(rtspUrl, rtmpUrl);
-        saveUrls(rtspUrl, rtmpUrl, source);
+    public long requestStart(String rtspUrl, String rtmpUrl, ChangeSource source) {
+        return requestStart(new StreamUrls(rtspUrl, rtmpUrl), source);
+    }
+
+    /** Starts streaming, first saving the given URLs (either may be absent). Returns the stream's id. */
+    public long requestStart(StreamUrls urls, ChangeSource source) {
+        String rtspUrl = urls.rtspUrl();
+        String rtmpUrl = urls.rtmpUrl();
+        saveUrls(urls, source);
         configs.updateDesiredState(id, StreamConfig.DesiredState.RUNNING);
         return call(() -> {
             switch (machine.state()) {
                 case STOPPED, FAILED -> {
-                    newStreamId();
+                    newRun();
                     backoff = backoff.reset();
                     launch();
                 }
@@ -173,7 +181,7 @@ public final class StreamController implements AutoCloseable {
                     // stop() is running on this thread and finished before this task; nothing to do here
                 }
             }
-            return streamId;
+            return id;
         });
     }
 
@@ -187,12 +195,12 @@ public final class StreamController implements AutoCloseable {
     }
 
     /** Restarts ffmpeg (starts it when stopped). Returns the stream id. */
-    public String requestRestart() {
+    public long requestRestart() {
         configs.updateDesiredState(id, StreamConfig.DesiredState.RUNNING);
         return call(() -> {
             switch (machine.state()) {
                 case STOPPED, FAILED -> {
-                    newStreamId();
+                    newRun();
                     launch();
                 }
                 case RESTARTING -> {
@@ -201,8 +209,25 @@ public final class StreamController implements AutoCloseable {
                 }
                 default -> restartNow("Restarting on request");
             }
-            return streamId;
+            return id;
         });
+    }
+
+    /**
+     * Changes how the stream encodes and whether it restarts by itself (either may be null: unchanged). The one path
+     * for these settings, whoever asks; a running stream restarts on a new encoding.
+     */
+    public void changeSettings(Encoding encoding, Boolean autoRestart) {
+        if (autoRestart != null) {
+            configs.updateAutoRestart(id, autoRestart);
+            log("config_change", "Auto restart turned " + (autoRestart ? "on" : "off"), LogStatus.INFO);
+        }
+        if (encoding != null) {
+            configs.updateEncoding(id, encoding.ffmpegParams(), encoding.preset());
+            log("config_change", encoding.preset() != null ? "Preset changed to " + encoding.preset()
+                    : "ffmpeg parameters changed", LogStatus.INFO);
+            configChanged(true);
+        }
     }
 
     /**
@@ -210,11 +235,15 @@ public final class StreamController implements AutoCloseable {
      * Does not touch ffmpeg: call {@link #configChanged} after the transaction commits.
      */
     public Optional<UrlChange> saveUrls(String rtspUrl, String rtmpUrl, ChangeSource source) {
-        UrlValidator.requireValid(rtspUrl, rtmpUrl);
-        if (rtspUrl == null && rtmpUrl == null) {
+        return saveUrls(new StreamUrls(rtspUrl, rtmpUrl), source);
+    }
+
+    /** As {@link #saveUrls(String, String, ChangeSource)} with URLs already checked. */
+    public Optional<UrlChange> saveUrls(StreamUrls urls, ChangeSource source) {
+        if (urls.isEmpty()) {
             return Optional.empty();
         }
-        Optional<UrlChange> change = configs.updateUrls(id, rtspUrl, rtmpUrl, source);
+        Optional<UrlChange> change = configs.updateUrls(id, urls.rtspUrl(), urls.rtmpUrl(), source);
         change.ifPresent(ch -> log("url_change", "URLs changed by " + source.sql() + ": "
                 + describe(ch), LogStatus.INFO));
         return change;
@@ -305,12 +334,13 @@ public final class StreamController implements AutoCloseable {
         SupervisorConfig sc = new SupervisorConfig(ROLE, launch.relay(), timing.staleTimeout(), timing.quitGrace(),
                 timing.termGrace(), launch.snapshot());
         FfmpegSupervisor[] holder = new FfmpegSupervisor[1];
+        CompletableFuture<Void> reported = new CompletableFuture<>();
         holder[0] = new FfmpegSupervisor(sc, masker, new FfmpegSupervisor.Listener() {
             @Override
             public void started(long p, long ticks) {
                 // recorded before anything else can happen, so a crash right after leaves no unknown ffmpeg
                 children.record(new ChildProcess(id, ROLE, p, ticks));
-                exec.execute(() -> {
+                post(() -> {
                     if (holder[0] == current) {
                         pid = p;
                         publish();
@@ -320,13 +350,13 @@ public final class StreamController implements AutoCloseable {
 
             @Override
             public void progress(Progress progress, boolean advanced) {
-                exec.execute(() -> onProgress(holder[0], progress, advanced));
+                post(() -> onProgress(holder[0], progress, advanced));
             }
 
             @Override
             public void stderr(String line) {
                 stderrTail.add(line);
-                FailureClassifier.classify(line).ifPresent(f -> exec.execute(() -> {
+                FailureClassifier.classify(line).ifPresent(f -> post(() -> {
                     if (holder[0] == current && runFailure == null) {
                         runFailure = f.message();
                         // a wrong camera password or path is fixed by a URL change, which restarts at once;
@@ -338,13 +368,18 @@ public final class StreamController implements AutoCloseable {
 
             @Override
             public void exited(FfmpegSupervisor.Exit exit) {
-                if (exit.pid() > 0) {
-                    children.remove(id, ROLE, exit.pid());
+                try {
+                    if (exit.pid() > 0) {
+                        children.remove(id, ROLE, exit.pid());
+                    }
+                    post(() -> onExit(holder[0], exit));
+                } finally {
+                    reported.complete(null);
                 }
-                exec.execute(() -> onExit(holder[0], exit));
             }
         });
         current = holder[0];
+        currentExitReported = reported;
         current.start();
         publish();
     }
@@ -543,15 +578,15 @@ public final class StreamController implements AutoCloseable {
         publish();
     }
 
-    private void newStreamId() {
-        streamId = "stream-" + id + "-" + Long.toString(System.currentTimeMillis(), 36);
+    /** A new run from stopped or failed: its restarts and last error start over. */
+    private void newRun() {
         restarts = 0;
         lastError = null;
     }
 
     private void publish() {
         StreamConfig c = shown;
-        status = new StreamStatus(id, machine.state(), streamId, pid, current == null ? null : startedAt,
+        status = new StreamStatus(id, machine.state(), c == null ? null : c.name(), pid, current == null ? null : startedAt,
                 runningSince, c == null ? null : SecretMasker.maskUrl(c.rtspUrl()),
                 c == null ? null : SecretMasker.maskUrl(c.rtmpUrl()), c == null ? null : c.preset(), metrics, restarts,
                 lastError, warning);
@@ -608,22 +643,55 @@ public final class StreamController implements AutoCloseable {
         }
     }
 
-    /** Stops ffmpeg gracefully (keeping the desired state, so the next start resumes) and ends the stream thread. */
+    /**
+     * Hands work to the stream thread. Reports from an ffmpeg that ends while the stream closes arrive after the
+     * thread is gone; they have nothing left to change, so they are dropped rather than thrown on the reporter's thread.
+     */
+    private void post(Runnable work) {
+        try {
+            exec.execute(work);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (!closing) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Stops ffmpeg gracefully (keeping the desired state, so the next start resumes) and ends the stream thread. Waits
+     * until ffmpeg's end was reported, so its child_processes row is removed before the database closes.
+     */
     @Override
     public void close() {
         try {
             call(() -> {
                 cancelPendingLaunch();
                 FfmpegSupervisor old = current;
+                CompletableFuture<Void> reported = currentExitReported;
                 current = null;
+                closing = true;
                 if (old != null) {
                     old.stop();
+                    try {
+                        reported.get(5, TimeUnit.SECONDS);
+                    } catch (TimeoutException | ExecutionException e) {
+                        // the report is late; the record stays and the next start ends the process if it lives on
+                    }
                 }
                 return null;
             });
         } catch (RuntimeException ignored) {
             // closing anyway
         }
+        closing = true;
         exec.shutdownNow();
+    }
+
+    /** Deletes the stream: stops its ffmpeg, takes it out of the list (its logs and history stay) and closes it. */
+    public void retire() {
+        requestStop();
+        configs.markDeleted(id);
+        log("stream_deleted", "Stream deleted; its logs and URL history stay readable", LogStatus.INFO);
+        close();
     }
 }

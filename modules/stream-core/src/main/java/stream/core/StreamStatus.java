@@ -5,11 +5,13 @@ import java.time.Instant;
 /**
  * One stream's status as the API shows it (contract §4, GET /api/stream/status); URLs already masked.
  *
+ * @param configId the stream's id (its stream_config row), shown as {@code stream_id}
+ * @param name the stream's name
  * @param startedAt when the current ffmpeg was spawned (null when none runs)
  * @param runningSince when output last started advancing (null unless running), for uptime
  * @param warning a standing problem that is not an error, e.g. speed under real time
  */
-public record StreamStatus(long configId, StreamState state, String streamId, Long pid, Instant startedAt,
+public record StreamStatus(long configId, StreamState state, String name, Long pid, Instant startedAt,
                            Instant runningSince, String rtspUrl, String rtmpUrl, String preset, StreamMetrics metrics,
                            long restarts, String lastError, String warning) {
 

@@ -104,7 +104,8 @@ class StreamControllerTest {
     @Test
     void runningOnlyOnceOutputAdvancesThenRestartsWithBackoffAfterAnExit() throws Exception {
         open(fakeFfmpeg("1.00x", 5, 1));
-        String id = controller.requestStart(closedCamera(), "rtmp://127.0.0.1:1935/live/k", ChangeSource.API);
+        long id = controller.requestStart(closedCamera(), "rtmp://127.0.0.1:1935/live/k", ChangeSource.API);
+        assertEquals(1, id, "the stream's own id");
         assertNotNull(id);
         await(() -> states.contains(StreamState.RUNNING), "running");
         assertEquals(StreamState.STARTING, states.get(0), "starting comes first: a process is not yet media");

@@ -13,8 +13,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import stream.core.Encoding;
 import stream.core.FieldError;
+import stream.core.NewStream;
 import stream.core.StreamController;
+import stream.core.StreamName;
+import stream.core.StreamUrls;
 import stream.core.Streams;
 import stream.core.UrlValidator;
 import stream.core.ValidationException;
@@ -29,7 +33,11 @@ import stream.store.LogEntry;
 import stream.store.LogStatus;
 import stream.store.Settings;
 
-/** The contract's REST routes (§4), one small handler each. The seed's routes act on the default stream. */
+/**
+ * The contract's REST routes (§4, §7), one small handler each. Each stream route exists twice: the seed's path acting
+ * on the default stream, and {@code /api/streams/{ref}/...} acting on the stream named by id or name. Handlers turn
+ * input into checked values and hand them to the stream; none writes a repository.
+ */
 public final class ApiRoutes {
     private final Streams streams;
     private final Stores stores;
@@ -50,32 +58,138 @@ public final class ApiRoutes {
         this.sseUrls = sseUrls;
     }
 
+    /** A handler of one stream's route, given the stream the path names. */
+    private interface StreamHandler {
+        void handle(HttpCall call, StreamController stream) throws IOException;
+    }
+
+    /** A handler of a stream's records (logs, history), which stay readable after the stream is deleted. */
+    private interface RecordsHandler {
+        void handle(HttpCall call, Long configId) throws IOException;
+    }
+
     public Routes routes() {
-        return new Routes()
+        Routes r = new Routes()
                 .get("/healthz", this::health)
-                .get("/api/stream/status", this::status)
-                .post("/api/stream/start", call -> start(call, call.jsonBody()))
-                .post("/api/stream/stop", call -> stop(call))
-                .post("/api/stream/restart", call -> restart(call))
-                .post("/api/stream/control", this::control)
-                .get("/api/stream/snapshot.jpg", this::snapshot)
-                .get("/api/config", this::getConfig)
-                .put("/api/config/urls", this::putUrls)
-                .put("/api/config", this::putConfig)
+                .get("/api/streams", this::listStreams)
+                .post("/api/streams", this::createStream)
+                .delete("/api/streams/{ref}", call -> deleteStream(call, named(call)));
+        streamRoute(r, "GET", "/api/stream/status", "/status", this::status);
+        streamRoute(r, "POST", "/api/stream/start", "/start", (call, s) -> start(call, s, call.jsonBody()));
+        streamRoute(r, "POST", "/api/stream/stop", "/stop", this::stop);
+        streamRoute(r, "POST", "/api/stream/restart", "/restart", this::restart);
+        streamRoute(r, "POST", "/api/stream/control", "/control", this::control);
+        streamRoute(r, "GET", "/api/stream/snapshot.jpg", "/snapshot.jpg", this::snapshot);
+        streamRoute(r, "GET", "/api/config", "/config", this::getConfig);
+        streamRoute(r, "PUT", "/api/config/urls", "/config/urls", this::putUrls);
+        streamRoute(r, "PUT", "/api/config", "/config", this::putConfig);
+        // the seed's /api/logs and /api/history list every stream's rows, as they did with one stream
+        r.get("/api/logs", call -> logs(call, null));
+        r.get("/api/history", call -> history(call, null));
+        r.get("/api/streams/{ref}/logs", call -> logs(call, recordsOf(call)));
+        r.get("/api/streams/{ref}/history", call -> history(call, recordsOf(call)));
+        return r
                 .get("/api/presets", this::presets)
                 .post("/api/probe", this::probe)
-                .get("/api/logs", this::logs)
-                .get("/api/history", this::history)
                 .get("/api/sse/events", this::sseEvents)
                 .get("/api/settings", this::getSettings)
                 .put("/api/settings", this::putSettings)
                 .post("/api/settings/token", this::newToken)
-                .get("/api/events", call -> dashboard.serve(call, JsonViews.status(stream().status(), sseStatus.get())))
+                .get("/api/events", call -> dashboard.serve(call, streams.all().stream()
+                        .map(c -> JsonViews.status(c.status(), sseStatus.get())).toList()))
                 .get("/metrics", new MetricsRoute(streams, stores, sseStatus)::handle);
     }
 
     private StreamController stream() {
         return streams.defaultStream();
+    }
+
+    /** Registers a stream route twice: the seed's path on the default stream, and the same under /api/streams/{ref}. */
+    private void streamRoute(Routes r, String method, String seedPath, String suffix, StreamHandler h) {
+        r.add(method, seedPath, call -> h.handle(call, streams.defaultStream()));
+        r.add(method, "/api/streams/{ref}" + suffix, call -> h.handle(call, named(call)));
+    }
+
+    /** The live stream the path's {ref} names (id or name); 404 in the contract's shape when there is none. */
+    private StreamController named(HttpCall call) {
+        String ref = call.pathParam("ref");
+        return streams.resolve(ref).orElseThrow(() -> unknownStream(ref));
+    }
+
+    /** The stream whose logs or history the path's {ref} names, deleted ones included. */
+    private Long recordsOf(HttpCall call) {
+        String ref = call.pathParam("ref");
+        return streams.resolveEvenDeleted(ref).orElseThrow(() -> unknownStream(ref));
+    }
+
+    private static HttpError unknownStream(String ref) {
+        String shown = ref.length() > 40 ? ref.substring(0, 40) + "…" : ref;
+        return new HttpError(404, "No stream with the id or name '" + shown.replaceAll("[^\\x20-\\x7e]", "?") + "'");
+    }
+
+    private void listStreams(HttpCall call) throws IOException {
+        JsonArray list = new JsonArray();
+        for (StreamController c : streams.all()) {
+            stores.configs().find(c.id()).ifPresent(row -> list.add(JsonViews.streamSummary(row, c.status())));
+        }
+        call.json(200, Json.object().add("streams", list));
+    }
+
+    private void createStream(HttpCall call) throws IOException {
+        JsonObject body = call.jsonBody();
+        List<FieldError> errors = new ArrayList<>();
+        for (JsonObject.Member m : body) {
+            if (!List.of("name", "rtsp_url", "rtmp_url", "preset", "ffmpeg_params", "auto_restart").contains(m.getName())) {
+                errors.add(new FieldError(m.getName(), "is not a setting of a new stream"));
+            }
+        }
+        StreamName name = null;
+        try {
+            String n = requiredString(body, "name", errors);
+            if (n != null) {
+                name = StreamName.of(n);
+            }
+        } catch (ValidationException e) {
+            errors.addAll(e.errors());
+        }
+        StreamUrls urls = null;
+        String rtsp = body.get("rtsp_url") == null || body.get("rtsp_url").isNull() ? null : optionalStringInto(body, "rtsp_url", errors);
+        String rtmp = body.get("rtmp_url") == null || body.get("rtmp_url").isNull() ? null : optionalStringInto(body, "rtmp_url", errors);
+        try {
+            urls = StreamUrls.both(rtsp, rtmp);
+        } catch (ValidationException e) {
+            errors.addAll(e.errors().stream().filter(fe -> errors.stream().noneMatch(x -> x.field().equals(fe.field())))
+                    .toList());
+        }
+        Encoding encoding = encodingOf(body, errors);
+        if (encoding == null && body.get("preset") == null && body.get("ffmpeg_params") == null) {
+            encoding = defaultEncoding();
+        }
+        boolean autoRestart = true;
+        if (body.get("auto_restart") != null && !body.get("auto_restart").isNull()) {
+            if (!body.get("auto_restart").isBoolean()) {
+                errors.add(new FieldError("auto_restart", "must be true or false"));
+            } else {
+                autoRestart = body.get("auto_restart").asBoolean();
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        StreamController c = streams.create(new NewStream(name, urls, encoding, autoRestart));
+        call.json(201, Json.object().add("success", true).add("id", c.id()).add("name", name.value()));
+    }
+
+    /** A new stream without preset or ffmpeg_params passes H.264 through: a few % of a core per camera. */
+    private Encoding defaultEncoding() {
+        return ffmpeg.presets().find("copy").map(p -> new Encoding(p.ffmpegParams(), p.name()))
+                .orElseGet(() -> new Encoding(stores.configs().findDefault().ffmpegParams(), null));
+    }
+
+    private void deleteStream(HttpCall call, StreamController s) throws IOException {
+        streams.delete(s);
+        call.json(200, Json.object().add("success", true).add("message", "Stream deleted; its logs and URL history "
+                + "stay readable"));
     }
 
     /** Basic/Bearer callers are scripts ("api"); the dashboard's session is a person ("manual"). */
@@ -87,43 +201,42 @@ public final class ApiRoutes {
         call.json(200, Json.object().add("status", "ok"));
     }
 
-    private void status(HttpCall call) throws IOException {
-        call.json(200, JsonViews.status(stream().status(), sseStatus.get()));
+    private void status(HttpCall call, StreamController s) throws IOException {
+        call.json(200, JsonViews.status(s.status(), sseStatus.get()));
     }
 
-    private void start(HttpCall call, JsonObject body) throws IOException {
-        String rtsp = optionalString(body, "rtsp_url");
-        String rtmp = optionalString(body, "rtmp_url");
-        String id = stream().requestStart(rtsp, rtmp, source(call));
+    private void start(HttpCall call, StreamController s, JsonObject body) throws IOException {
+        StreamUrls urls = new StreamUrls(optionalString(body, "rtsp_url"), optionalString(body, "rtmp_url"));
+        long id = s.requestStart(urls, source(call));
         call.json(200, Json.object().add("success", true).add("stream_id", id).add("message", "Stream starting"));
     }
 
-    private void stop(HttpCall call) throws IOException {
-        stream().requestStop();
+    private void stop(HttpCall call, StreamController s) throws IOException {
+        s.requestStop();
         call.json(200, Json.object().add("success", true).add("message", "Stream stopped"));
     }
 
-    private void restart(HttpCall call) throws IOException {
-        String id = stream().requestRestart();
+    private void restart(HttpCall call, StreamController s) throws IOException {
+        long id = s.requestRestart();
         call.json(200, Json.object().add("success", true).add("stream_id", id).add("message", "Stream restarting"));
     }
 
-    private void control(HttpCall call) throws IOException {
+    private void control(HttpCall call, StreamController s) throws IOException {
         JsonObject body = call.jsonBody();
         String action = optionalString(body, "action");
         if (action == null) {
             throw new ValidationException("action", "is required: start, stop or restart");
         }
         switch (action) {
-            case "start" -> start(call, body);
-            case "stop" -> stop(call);
-            case "restart" -> restart(call);
+            case "start" -> start(call, s, body);
+            case "stop" -> stop(call, s);
+            case "restart" -> restart(call, s);
             default -> throw new ValidationException("action", "must be start, stop or restart");
         }
     }
 
-    private void snapshot(HttpCall call) throws IOException {
-        Optional<Path> jpeg = stream().snapshot();
+    private void snapshot(HttpCall call, StreamController s) throws IOException {
+        Optional<Path> jpeg = s.snapshot();
         if (jpeg.isEmpty()) {
             throw new HttpError(404, "No snapshot: the stream is not running or has not produced one yet");
         }
@@ -136,12 +249,13 @@ public final class ApiRoutes {
         call.send(200, "image/jpeg", bytes);
     }
 
-    private void getConfig(HttpCall call) throws IOException {
+    private void getConfig(HttpCall call, StreamController s) throws IOException {
         boolean reveal = "true".equals(call.query("reveal"));
-        call.json(200, JsonViews.config(stores.configs().find(stream().id()).orElseThrow(), reveal));
+        call.json(200, JsonViews.config(stores.configs().find(s.id())
+                .orElseThrow(() -> unknownStream(String.valueOf(s.id()))), reveal));
     }
 
-    private void putUrls(HttpCall call) throws IOException {
+    private void putUrls(HttpCall call, StreamController s) throws IOException {
         JsonObject body = call.jsonBody();
         List<FieldError> errors = new ArrayList<>();
         String rtsp = requiredString(body, "rtsp_url", errors);
@@ -158,12 +272,12 @@ public final class ApiRoutes {
             call.json(400, answer);
             return;
         }
-        stream().saveUrls(rtsp, rtmp, source(call));
-        stream().configChanged(restart);
+        s.saveUrls(new StreamUrls(rtsp, rtmp), source(call));
+        s.configChanged(restart);
         call.json(200, Json.object().add("success", true).add("validated", true).add("errors", new JsonArray()));
     }
 
-    private void putConfig(HttpCall call) throws IOException {
+    private void putConfig(HttpCall call, StreamController s) throws IOException {
         JsonObject body = call.jsonBody();
         List<FieldError> errors = new ArrayList<>();
         for (JsonObject.Member m : body) {
@@ -171,6 +285,28 @@ public final class ApiRoutes {
                 errors.add(new FieldError(m.getName(), "is not a setting of PUT /api/config"));
             }
         }
+        Encoding encoding = encodingOf(body, errors);
+        Boolean autoRestart = null;
+        if (body.get("auto_restart") != null) {
+            if (!body.get("auto_restart").isBoolean()) {
+                errors.add(new FieldError("auto_restart", "must be true or false"));
+            } else {
+                autoRestart = body.get("auto_restart").asBoolean();
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ValidationException(errors);
+        }
+        s.changeSettings(encoding, autoRestart);
+        call.json(200, Json.object().add("success", true).add("errors", new JsonArray()));
+    }
+
+    /**
+     * The encoding a body asks for, from {@code preset} (which must exist and run here) or {@code ffmpeg_params}
+     * (which must pass the policy); null when it asks for none or is wrong (the reasons are added to errors).
+     */
+    private Encoding encodingOf(JsonObject body, List<FieldError> errors) {
+        int before = errors.size();
         String params = null;
         String presetName = null;
         if (body.get("preset") != null && body.get("ffmpeg_params") != null) {
@@ -199,28 +335,7 @@ public final class ApiRoutes {
                 }
             }
         }
-        Boolean autoRestart = null;
-        if (body.get("auto_restart") != null) {
-            if (!body.get("auto_restart").isBoolean()) {
-                errors.add(new FieldError("auto_restart", "must be true or false"));
-            } else {
-                autoRestart = body.get("auto_restart").asBoolean();
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw new ValidationException(errors);
-        }
-        long id = stream().id();
-        if (autoRestart != null) {
-            stores.configs().updateAutoRestart(id, autoRestart);
-        }
-        if (params != null) {
-            stores.configs().updateEncoding(id, params, presetName);
-            stores.logs().append(id, "config_change", presetName != null ? "Preset changed to " + presetName
-                    : "ffmpeg parameters changed", LogStatus.INFO);
-            stream().configChanged(true);
-        }
-        call.json(200, Json.object().add("success", true).add("errors", new JsonArray()));
+        return errors.size() > before || params == null ? null : new Encoding(params, presetName);
     }
 
     private void presets(HttpCall call) throws IOException {
@@ -255,7 +370,7 @@ public final class ApiRoutes {
         call.json(200, JsonViews.probe(ffmpeg.probe().probe(url)));
     }
 
-    private void logs(HttpCall call) throws IOException {
+    private void logs(HttpCall call, Long configId) throws IOException {
         int limit = intParam(call, "limit", 100, 1, 1000);
         Long before = call.query("before_id") == null ? null : (long) intParam(call, "before_id", 0, 1, Integer.MAX_VALUE);
         String status = call.query("status");
@@ -266,16 +381,16 @@ public final class ApiRoutes {
                 throw new ValidationException("status", "must be success, error, warning or info");
             }
         }
-        List<LogEntry> page = stores.logs().page(limit, before, call.query("event_type"), st);
+        List<LogEntry> page = stores.logs().page(configId, limit, before, call.query("event_type"), st);
         JsonValue next = page.size() == limit ? Json.value(page.get(page.size() - 1).id()) : Json.NULL;
         call.json(200, Json.object().add("logs", JsonViews.array(page.stream().map(JsonViews::log).toList()))
                 .add("next_before_id", next));
     }
 
-    private void history(HttpCall call) throws IOException {
+    private void history(HttpCall call, Long configId) throws IOException {
         int limit = intParam(call, "limit", 50, 1, 1000);
         call.json(200, Json.object().add("history",
-                JsonViews.array(stores.history().recent(limit).stream().map(JsonViews::history).toList())));
+                JsonViews.array(stores.history().recent(configId, limit).stream().map(JsonViews::history).toList())));
     }
 
     private void sseEvents(HttpCall call) throws IOException {
@@ -375,6 +490,15 @@ public final class ApiRoutes {
             throw new ValidationException(name, "must be a string");
         }
         return v.asString();
+    }
+
+    private static String optionalStringInto(JsonObject body, String name, List<FieldError> errors) {
+        try {
+            return optionalString(body, name);
+        } catch (ValidationException e) {
+            errors.addAll(e.errors());
+            return null;
+        }
     }
 
     private static String requiredString(JsonObject body, String name, List<FieldError> errors) {

@@ -18,7 +18,12 @@ public final class ApiTokens {
         return token;
     }
 
+    /** The token stops working; until a new one is made, Bearer authentication accepts nothing. */
+    public void revoke() {
+        settings.put(HASH_KEY, "");
+    }
+
     public boolean isSet() {
-        return settings.get(HASH_KEY).isPresent();
+        return settings.get(HASH_KEY).filter(h -> !h.isEmpty()).isPresent();
     }
 }

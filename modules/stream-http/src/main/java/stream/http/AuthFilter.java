@@ -8,18 +8,21 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Lets a call through only with HTTP Basic {@code admin:<password>} or a Bearer API token, checked against the
- * stored hashes; {@code /healthz} and the dashboard's static files are open.
+ * Lets a call through only with HTTP Basic {@code admin:<password>}, a Bearer API token (both checked against the
+ * stored hashes) or the dashboard's session cookie; {@code /healthz}, signing in and out, and the dashboard's static
+ * files are open. A change made with the cookie must carry the dashboard's own {@code Origin}: the cookie is sent by
+ * the browser on its own, so only the Origin tells that the dashboard's page, not another site, asked for it.
  */
 public final class AuthFilter implements Filter {
     /** Paths anyone may call: the health check, for monitors and the installer. */
-    private static final Set<String> OPEN = Set.of("/healthz");
+    private static final Set<String> OPEN = Set.of("/healthz", "/api/session");
 
     private static final int MAX_REMEMBERED = 32;
     private final java.util.Map<String, Boolean> verifiedKeys = new java.util.concurrent.ConcurrentHashMap<>();
     private final Supplier<String> adminPasswordHash;
     private final Supplier<String> apiTokenHash;
     private final SignInThrottle throttle;
+    private final DashboardSessions sessions;
 
     /** The suppliers are read at every call, so a changed password or token applies at once. */
     public AuthFilter(Supplier<String> adminPasswordHash, Supplier<String> apiTokenHash) {
@@ -27,9 +30,16 @@ public final class AuthFilter implements Filter {
     }
 
     public AuthFilter(Supplier<String> adminPasswordHash, Supplier<String> apiTokenHash, SignInThrottle throttle) {
+        this(adminPasswordHash, apiTokenHash, throttle, null);
+    }
+
+    /** With {@code sessions}, the dashboard's session cookie is accepted too (null: Basic and Bearer only). */
+    public AuthFilter(Supplier<String> adminPasswordHash, Supplier<String> apiTokenHash, SignInThrottle throttle,
+                      DashboardSessions sessions) {
         this.adminPasswordHash = adminPasswordHash;
         this.apiTokenHash = apiTokenHash;
         this.throttle = throttle;
+        this.sessions = sessions;
     }
 
     @Override
@@ -40,6 +50,16 @@ public final class AuthFilter implements Filter {
             return;
         }
         String authorization = call.header("Authorization");
+        String sessionId = sessions == null ? null : DashboardSessions.fromCookieHeader(call.header("Cookie"));
+        if (authorization == null && sessionId != null && sessions.touch(sessionId)) {
+            if (changes(call.method()) && !CrossSiteFilter.sameOrigin(String.valueOf(call.header("Origin")),
+                    call.header("Host"))) {
+                throw new HttpError(403, "A change made with the dashboard's session must come from the dashboard's own page");
+            }
+            call.principal("session");
+            next.handle(call);
+            return;
+        }
         if (authorization != null) {
             long wait = throttle.waitSeconds(call.clientAddress());
             if (wait > 0) {
@@ -52,12 +72,21 @@ public final class AuthFilter implements Filter {
             if (authorization != null) {
                 throttle.failed(call.clientAddress());
             }
-            call.setHeader("WWW-Authenticate", "Basic realm=\"streamrelay\", charset=\"UTF-8\"");
+            String fetchMode = call.header("Sec-Fetch-Mode");
+            if (sessionId == null && (fetchMode == null || fetchMode.equals("navigate"))) {
+                // only for scripts and a typed-in address: on the dashboard's own requests a Basic challenge would
+                // pop up the browser's password box instead of its sign-in page
+                call.setHeader("WWW-Authenticate", "Basic realm=\"streamrelay\", charset=\"UTF-8\"");
+            }
             throw new HttpError(401, "Authentication required: HTTP Basic admin:<password> or a Bearer API token");
         }
         throttle.succeeded(call.clientAddress());
         call.principal(principal);
         next.handle(call);
+    }
+
+    private static boolean changes(String method) {
+        return !method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS");
     }
 
     private String authenticate(String header) {

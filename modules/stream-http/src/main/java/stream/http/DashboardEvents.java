@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /api/events}: the dashboard's live feed (contract §6) as text/event-stream: {@code status},
- * {@code log} and {@code config} events, a comment every 15 s so proxies keep it open. No thread waits on a browser:
+ * {@code log} and {@code config} events, each naming its {@code stream_id} (§7), a comment every 15 s so proxies keep it open. No thread waits on a browser:
  * a frame is handed to each client's connection without blocking, the server keeps what the browser has not read
  * yet, bounded, and drops the browser when it falls that far behind. At most {@link #MAX_CLIENTS} at once.
  */
@@ -34,6 +34,7 @@ public final class DashboardEvents {
     }
 
     private final Set<Client> clients = ConcurrentHashMap.newKeySet();
+    private final java.util.function.LongFunction<java.util.List<JsonObject>> logsAfter;
     private final java.util.Map<Long, String> lastState = new ConcurrentHashMap<>();
     private final java.util.Map<Long, Long> lastSent = new ConcurrentHashMap<>();
     private final java.util.concurrent.ScheduledExecutorService heartbeat =
@@ -42,6 +43,19 @@ public final class DashboardEvents {
                 t.setDaemon(true);
                 return t;
             });
+
+    /** Without a log to replay from: a reconnecting browser gets no missed rows. */
+    public DashboardEvents() {
+        this(id -> java.util.List.of());
+    }
+
+    /**
+     * @param logsAfter the log rows (as sent in {@code log} events) with an id above the given one, oldest first and
+     *                  bounded: what a browser reconnecting with {@code Last-Event-ID} has missed
+     */
+    public DashboardEvents(java.util.function.LongFunction<java.util.List<JsonObject>> logsAfter) {
+        this.logsAfter = logsAfter;
+    }
 
     /**
      * Re-sends each stream's status every 2 s while dashboards are connected, so a running stream whose figures
@@ -89,6 +103,14 @@ public final class DashboardEvents {
         broadcast("event: " + type + "\ndata: " + data + "\n\n");
     }
 
+    /**
+     * A new log row, sent with the row's id as the event id: a browser that reconnects sends the last one it saw as
+     * {@code Last-Event-ID} and gets the rows it missed.
+     */
+    public void publishLog(long rowId, JsonObject row) {
+        broadcast("id: " + rowId + "\nevent: log\ndata: " + row + "\n\n");
+    }
+
     private void broadcast(String frame) {
         for (Client c : clients) {
             if (!c.write(frame)) {
@@ -97,12 +119,23 @@ public final class DashboardEvents {
         }
     }
 
+    private static long lastEventId(String header) {
+        if (header == null || header.isEmpty() || header.length() > 19) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(header.strip());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     public int clientCount() {
         return clients.size();
     }
 
     /** Starts one dashboard's stream and returns: the stream lives on without the request's thread. */
-    void serve(HttpCall call, JsonObject initialStatus) throws IOException {
+    void serve(HttpCall call, java.util.List<JsonObject> initialStatuses) throws IOException {
         if (clients.size() >= MAX_CLIENTS) {
             call.setHeader("Retry-After", "10");
             throw new HttpError(503, "Too many open dashboards (at most " + MAX_CLIENTS + ")");
@@ -114,8 +147,22 @@ public final class DashboardEvents {
         ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         ex.sendResponseHeaders(200, 0);
         Client c = new Client(ex, ex.getResponseBody());
-        if (c.write("retry: 3000\n\n") && c.write("event: status\ndata: " + initialStatus + "\n\n")) {
+        StringBuilder first = new StringBuilder("retry: 3000\n\n");
+        for (JsonObject status : initialStatuses) {
+            first.append("event: status\ndata: ").append(status).append("\n\n");
+        }
+        if (c.write(first.toString())) {
             clients.add(c);
+            long lastSeen = lastEventId(call.header("Last-Event-ID"));
+            if (lastSeen >= 0) {
+                // added first, so no row falls between the replay and the live feed; the page ignores a row it already shows
+                for (JsonObject row : logsAfter.apply(lastSeen)) {
+                    if (!c.write("id: " + row.getLong("id", 0) + "\nevent: log\ndata: " + row + "\n\n")) {
+                        clients.remove(c);
+                        break;
+                    }
+                }
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import stream.core.FieldError;
 import stream.core.SecretMasker;
+import stream.core.StreamConflictException;
 import stream.core.ValidationException;
 
 /** The outermost filter: turns every failure into the contract's error object, never a stack trace or a secret. */
@@ -18,6 +19,8 @@ public final class ErrorFilter implements Filter {
             answer(call, e.status(), e.getMessage(), e.errors());
         } catch (ValidationException e) {
             answer(call, 400, "Invalid input: nothing was changed", e.errors());
+        } catch (StreamConflictException e) {
+            answer(call, 409, e.getMessage(), List.of());
         } catch (RuntimeException e) {
             log.log(System.Logger.Level.ERROR, "internal error on " + call.method() + " " + call.path() + ": "
                     + SecretMasker.forSecrets(List.of()).mask(String.valueOf(e)));

@@ -23,6 +23,7 @@ public final class HttpCall {
     private Map<String, String> query;
     private String principal;
     private boolean answered;
+    private Map<String, String> pathParams = Map.of();
 
     HttpCall(HttpExchange exchange) {
         this.exchange = exchange;
@@ -46,6 +47,15 @@ public final class HttpCall {
             query = parseQuery(exchange.getRequestURI().getRawQuery());
         }
         return query.get(name);
+    }
+
+    /** A parameter of the matched route's path, e.g. {@code ref} of {@code /api/streams/{ref}/status}. */
+    public String pathParam(String name) {
+        return pathParams.get(name);
+    }
+
+    void pathParams(Map<String, String> params) {
+        this.pathParams = Map.copyOf(params);
     }
 
     /** The client's address (the peer of the TCP connection). */
@@ -104,7 +114,9 @@ public final class HttpCall {
     public void send(int status, String contentType, byte[] body) throws IOException {
         answered = true;
         exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.getResponseHeaders().set("Cache-Control", "no-store");
+        if (!exchange.getResponseHeaders().containsKey("Cache-Control")) {
+            exchange.getResponseHeaders().set("Cache-Control", "no-store"); // API answers may hold live state
+        }
         exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
         // no other site may show the appliance in a frame (clickjacking of its buttons)
         exchange.getResponseHeaders().set("X-Frame-Options", "DENY");

@@ -42,6 +42,8 @@ public final class JsonViews {
         SecretMasker masker = SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl());
         return Json.object()
                 .add("id", c.id())
+                .add("stream_id", c.id())
+                .add("name", str(c.name()))
                 .add("rtsp_url", reveal ? c.rtspUrl() : SecretMasker.maskUrl(c.rtspUrl()))
                 .add("rtmp_url", reveal ? c.rtmpUrl() : SecretMasker.maskUrl(c.rtmpUrl()))
                 .add("ffmpeg_params", reveal ? c.ffmpegParams() : masker.mask(c.ffmpegParams()))
@@ -50,6 +52,18 @@ public final class JsonViews {
                 .add("desired_state", c.desiredState().name().toLowerCase(Locale.ROOT))
                 .add("created_at", time(c.createdAt()))
                 .add("updated_at", time(c.updatedAt()));
+    }
+
+    /** One entry of GET /api/streams (contract §7), URLs masked. */
+    static JsonObject streamSummary(StreamConfig c, StreamStatus s) {
+        return Json.object()
+                .add("id", c.id())
+                .add("name", str(c.name()))
+                .add("state", s.state().wire())
+                .add("rtsp_url", SecretMasker.maskUrl(c.rtspUrl()))
+                .add("rtmp_url", SecretMasker.maskUrl(c.rtmpUrl()))
+                .add("preset", str(c.preset()))
+                .add("auto_restart", c.autoRestart());
     }
 
     public static JsonObject status(StreamStatus s, SseStatus sse) {
@@ -64,7 +78,9 @@ public final class JsonViews {
                 .add("out_time_s", num(m.outTimeS()));
         return Json.object()
                 .add("state", s.state().wire())
-                .add("stream_id", str(s.streamId()))
+                .add("stream_id", s.configId())
+                .add("id", s.configId())
+                .add("name", str(s.name()))
                 .add("pid", num(s.pid()))
                 .add("started_at", time(s.startedAt()))
                 .add("uptime_s", s.uptimeSeconds())
@@ -94,6 +110,7 @@ public final class JsonViews {
         return Json.object()
                 .add("id", e.id())
                 .add("config_id", num(e.configId()))
+                .add("stream_id", num(e.configId()))
                 .add("event_type", e.eventType())
                 .add("message", str(SecretMasker.forUrls().mask(e.message())))
                 .add("status", e.status() == null ? Json.NULL : Json.value(e.status().sql()))
@@ -119,6 +136,7 @@ public final class JsonViews {
                 .add("event_data", str(SecretMasker.forUrls().mask(e.eventData())))
                 .add("last_event_id", str(e.lastEventId()))
                 .add("processed", e.processed())
+                .add("config_id", num(e.configId()))
                 .add("outcome", e.outcome() == null ? Json.NULL : Json.value(e.outcome().sql()))
                 .add("outcome_reason", str(SecretMasker.forUrls().mask(e.outcomeReason())))
                 .add("received_at", time(e.receivedAt()));

@@ -12,7 +12,7 @@ import stream.sse.SseConnectionState;
 import stream.sse.SseStatus;
 import stream.store.SseEventRecord;
 
-/** {@code GET /metrics}: the Prometheus text format, one series per stream. */
+/** {@code GET /metrics}: the Prometheus text format, one series per stream labelled {@code stream="<name>"} (§7). */
 final class MetricsRoute {
     private final Streams streams;
     private final Stores stores;
@@ -30,8 +30,8 @@ final class MetricsRoute {
         for (StreamController c : streams.all()) {
             StreamStatus s = c.status();
             for (StreamState st : StreamState.values()) {
-                out.append(String.format(Locale.ROOT, "streamrelay_stream_state{stream=\"%d\",state=\"%s\"} %d%n",
-                        s.configId(), st.wire(), s.state() == st ? 1 : 0));
+                out.append(String.format(Locale.ROOT, "streamrelay_stream_state{stream=\"%s\",state=\"%s\"} %d%n",
+                        label(s), st.wire(), s.state() == st ? 1 : 0));
             }
         }
         gauge(out, "streamrelay_stream_uptime_seconds", "seconds since media started flowing", s -> (double) s.uptimeSeconds());
@@ -76,9 +76,14 @@ final class MetricsRoute {
             StreamStatus s = c.status();
             Double v = f.of(s);
             if (v != null && !v.isNaN()) {
-                out.append(String.format(Locale.ROOT, "%s{stream=\"%d\"} %s%n", name, s.configId(), num(v)));
+                out.append(String.format(Locale.ROOT, "%s{stream=\"%s\"} %s%n", name, label(s), num(v)));
             }
         }
+    }
+
+    /** The stream's name: only a-z, 0-9 and '-', so nothing needs escaping in a label value. */
+    private static String label(StreamStatus s) {
+        return s.name() == null ? Long.toString(s.configId()) : s.name();
     }
 
     private static void header(StringBuilder out, String name, String type, String help) {

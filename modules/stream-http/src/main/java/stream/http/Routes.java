@@ -5,9 +5,35 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
-/** The routing table: method and exact path to handler. Reads like the contract's route list. */
+/**
+ * The routing table: method and path to handler. Reads like the contract's route list. A path segment written
+ * {@code {name}} matches any one non-empty segment, which the handler reads with {@link HttpCall#pathParam}.
+ */
 public final class Routes {
     private record Route(String method, String path, Handler handler) {
+        /** The path parameters when {@code actual} matches this route's path, else null. */
+        java.util.Map<String, String> match(String actual) {
+            if (path.indexOf('{') < 0) {
+                return path.equals(actual) ? java.util.Map.of() : null;
+            }
+            String[] want = path.split("/", -1);
+            String[] got = actual.split("/", -1);
+            if (want.length != got.length) {
+                return null;
+            }
+            java.util.Map<String, String> params = new java.util.HashMap<>();
+            for (int i = 0; i < want.length; i++) {
+                if (want[i].startsWith("{") && want[i].endsWith("}")) {
+                    if (got[i].isEmpty()) {
+                        return null;
+                    }
+                    params.put(want[i].substring(1, want[i].length() - 1), got[i]);
+                } else if (!want[i].equals(got[i])) {
+                    return null;
+                }
+            }
+            return params;
+        }
     }
 
     private final List<Route> routes = new ArrayList<>();
@@ -24,6 +50,10 @@ public final class Routes {
         return add("PUT", path, h);
     }
 
+    public Routes delete(String path, Handler h) {
+        return add("DELETE", path, h);
+    }
+
     public Routes add(String method, String path, Handler h) {
         routes.add(new Route(method, path, h));
         return this;
@@ -33,9 +63,13 @@ public final class Routes {
     Handler resolve(String method, String path) {
         Set<String> allowed = new LinkedHashSet<>();
         for (Route r : routes) {
-            if (r.path.equals(path)) {
+            java.util.Map<String, String> params = r.match(path);
+            if (params != null) {
                 if (r.method.equals(method) || ("HEAD".equals(method) && "GET".equals(r.method))) {
-                    return r.handler;
+                    return params.isEmpty() ? r.handler : call -> {
+                        call.pathParams(params);
+                        r.handler.handle(call);
+                    };
                 }
                 allowed.add(r.method);
             }

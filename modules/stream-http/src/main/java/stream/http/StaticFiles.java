@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,9 @@ public final class StaticFiles implements Handler {
             "css", "text/css; charset=utf-8", "svg", "image/svg+xml", "png", "image/png",
             "ico", "image/x-icon", "json", "application/json; charset=utf-8", "webmanifest", "application/manifest+json");
 
+    private static final java.util.Set<String> COMPRESSIBLE = java.util.Set.of("html", "js", "css", "svg", "json",
+            "webmanifest");
+
     private final Path root;
 
     public StaticFiles(Path root) {
@@ -35,6 +39,8 @@ public final class StaticFiles implements Handler {
         String path = call.path();
         if (path.equals("/") || path.equals("/configuration") || path.equals("/logs") || path.equals("/settings")) {
             path = "/index.html"; // the dashboard's pages are one document that routes on the client
+        } else if (path.equals("/login")) {
+            path = "/login.html";
         }
         if (path.indexOf('\0') >= 0 || path.indexOf('\\') >= 0) {
             throw new HttpError(400, "A path may not contain a NUL character or a backslash");
@@ -52,7 +58,50 @@ public final class StaticFiles implements Handler {
             throw new HttpError(404, "No such resource: " + call.path());
         }
         call.setHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
-        call.send(200, TYPES.getOrDefault(ext, "application/octet-stream"), bytes);
+        // revalidated on every load (an upgrade replaces the files under the same names), answered by a 304 when unchanged
+        String etag = "\"" + HexFormat.of().formatHex(sha256(bytes), 0, 12) + "\"";
+        call.setHeader("ETag", etag);
+        call.setHeader("Cache-Control", "no-cache");
+        call.setHeader("Vary", "Accept-Encoding");
+        String type = TYPES.getOrDefault(ext, "application/octet-stream");
+        if (etag.equals(call.header("If-None-Match"))) {
+            call.send(304, type, new byte[0]);
+            return;
+        }
+        if (COMPRESSIBLE.contains(ext) && bytes.length > 512 && acceptsGzip(call.header("Accept-Encoding"))) {
+            call.setHeader("Content-Encoding", "gzip");
+            bytes = gzip(bytes);
+        }
+        call.send(200, type, bytes);
+    }
+
+    static boolean acceptsGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String part : acceptEncoding.split(",")) {
+            String[] p = part.strip().split(";");
+            if (p[0].strip().equalsIgnoreCase("gzip")) {
+                return !(p.length > 1 && p[1].replace(" ", "").matches("q=0(\\.0*)?"));
+            }
+        }
+        return false;
+    }
+
+    private static byte[] gzip(byte[] bytes) throws IOException {
+        var buffer = new java.io.ByteArrayOutputStream(bytes.length / 3 + 64);
+        try (var out = new java.util.zip.GZIPOutputStream(buffer)) {
+            out.write(bytes);
+        }
+        return buffer.toByteArray();
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
+        }
     }
 
     /** The real path of the requested file, if it is a regular file inside the root and no segment is hidden. */

@@ -29,7 +29,7 @@ class DashboardEventsTest {
 
     @BeforeEach
     void start() throws Exception {
-        Routes routes = new Routes().get("/api/events", call -> events.serve(call, Json.object().add("state", "stopped")));
+        Routes routes = new Routes().get("/api/events", call -> events.serve(call, List.of(Json.object().add("state", "stopped"))));
         api = new HttpApi(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), routes, List.of(new ErrorFilter()), null);
         api.start();
     }
@@ -88,6 +88,64 @@ class DashboardEventsTest {
             long ms = Duration.ofNanos(System.nanoTime() - t0).toMillis();
             assertEquals(0, events.clientCount(), "the stalled client was dropped");
             assertTrue(ms < 5000, "publishing did not wait for the browser (" + ms + " ms)");
+        }
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void aReconnectingDashboardGetsTheLogRowsItMissedThenTheLiveOnes() throws Exception {
+        events.close();
+        api.close();
+        List<Long> asked = new ArrayList<>();
+        events = new DashboardEvents(after -> {
+            asked.add(after);
+            List<com.eclipsesource.json.JsonObject> rows = new ArrayList<>();
+            for (long id = after + 1; id <= 12; id++) {
+                rows.add(Json.object().add("id", id).add("message", "row " + id));
+            }
+            return rows;
+        });
+        start();
+        HttpResponse<InputStream> r = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/api/events"))
+                        .header("Last-Event-ID", "10").build(), HttpResponse.BodyHandlers.ofInputStream());
+        BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8));
+        awaitClients(1);
+        events.publishLog(13, Json.object().add("id", 13).add("message", "row 13"));
+        List<String> lines = new ArrayList<>();
+        while (lines.stream().filter(l -> l.startsWith("id:")).count() < 3) {
+            lines.add(in.readLine());
+        }
+        assertEquals(List.of(10L), asked);
+        assertEquals(List.of("id: 11", "id: 12", "id: 13"), lines.stream().filter(l -> l.startsWith("id:")).toList(),
+                "the missed rows in order, then the live one, each with its row id as the event id");
+        assertTrue(lines.contains("data: {\"id\":11,\"message\":\"row 11\"}"), lines.toString());
+        r.body().close();
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+    void aFirstConnectionOrAMalformedLastEventIdReplaysNothing() throws Exception {
+        events.close();
+        api.close();
+        List<Long> asked = new ArrayList<>();
+        events = new DashboardEvents(after -> {
+            asked.add(after);
+            return List.of();
+        });
+        start();
+        List<InputStream> open = new ArrayList<>();
+        for (String header : new String[] {null, "abc", "99999999999999999999999"}) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/api/events"));
+            if (header != null) {
+                b.header("Last-Event-ID", header);
+            }
+            open.add(HttpClient.newHttpClient().send(b.build(), HttpResponse.BodyHandlers.ofInputStream()).body());
+        }
+        awaitClients(3);
+        assertEquals(List.of(), asked);
+        for (InputStream in : open) {
+            in.close();
         }
     }
 }

@@ -110,4 +110,45 @@ class StaticFilesTest {
             assertTrue(a.text().contains("{\"success\":false,\"message\":"), a.text()); // refused by the server or by StaticFiles
         }
     }
+
+    @Test
+    void pagesComeWithTheirTypeSecurityHeadersEtagAndGzipWhenAsked() throws Exception {
+        String js = "export const x = 1;\n".repeat(100);
+        Files.createDirectory(web.resolve("js"));
+        Files.writeString(web.resolve("js/app.js"), js);
+        Files.writeString(web.resolve("login.html"), "<h1>sign in</h1>");
+        var client = java.net.http.HttpClient.newHttpClient();
+        java.util.function.Function<String, java.net.http.HttpRequest.Builder> get = path ->
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + api.port() + path));
+        var plain = client.send(get.apply("/js/app.js").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, plain.statusCode());
+        assertEquals(js, plain.body());
+        assertEquals("text/javascript; charset=utf-8", plain.headers().firstValue("Content-Type").orElse(""));
+        assertEquals("nosniff", plain.headers().firstValue("X-Content-Type-Options").orElse(""));
+        assertEquals("DENY", plain.headers().firstValue("X-Frame-Options").orElse(""));
+        assertTrue(plain.headers().firstValue("Content-Security-Policy").orElse("").startsWith("default-src 'self'"));
+        assertEquals("no-cache", plain.headers().firstValue("Cache-Control").orElse(""));
+        assertTrue(plain.headers().firstValue("Content-Encoding").isEmpty(), "no gzip unless asked");
+        String etag = plain.headers().firstValue("ETag").orElseThrow();
+
+        var zipped = client.send(get.apply("/js/app.js").header("Accept-Encoding", "gzip, deflate").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals("gzip", zipped.headers().firstValue("Content-Encoding").orElse(""));
+        assertTrue(zipped.body().length < js.length() / 4, "compressed: " + zipped.body().length + " bytes");
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body()))) {
+            assertEquals(js, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+        var refused = client.send(get.apply("/js/app.js").header("Accept-Encoding", "gzip;q=0").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(js, refused.body(), "gzip;q=0 means not gzip");
+
+        var again = client.send(get.apply("/js/app.js").header("If-None-Match", etag).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(304, again.statusCode(), "unchanged: 304 without a body");
+        assertEquals("", again.body());
+
+        var login = client.send(get.apply("/login").build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals("<h1>sign in</h1>", login.body());
+        assertEquals("text/html; charset=utf-8", login.headers().firstValue("Content-Type").orElse(""));
+    }
 }

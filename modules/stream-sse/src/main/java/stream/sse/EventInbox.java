@@ -3,6 +3,7 @@ package stream.sse;
 import java.util.Optional;
 import stream.core.SecretMasker;
 import stream.core.StreamController;
+import stream.core.Streams;
 import stream.core.ValidationException;
 import stream.store.ChangeSource;
 import stream.store.Database;
@@ -22,13 +23,13 @@ public final class EventInbox implements SseListener {
     private final Database db;
     private final SseEventRepository events;
     private final StreamLogRepository logs;
-    private final StreamController stream;
+    private final Streams streams;
 
-    public EventInbox(Database db, SseEventRepository events, StreamLogRepository logs, StreamController stream) {
+    public EventInbox(Database db, SseEventRepository events, StreamLogRepository logs, Streams streams) {
         this.db = db;
         this.events = events;
         this.logs = logs;
-        this.stream = stream;
+        this.streams = streams;
     }
 
     /** Decides the events a crash left stored but undecided, oldest first. */
@@ -72,23 +73,29 @@ public final class EventInbox implements SseListener {
             return Outcome.IGNORED;
         }
         UrlUpdate u = update.get();
+        Optional<StreamController> target = u.stream() == null ? Optional.of(streams.defaultStream())
+                : streams.resolve(u.stream());
+        if (target.isEmpty()) {
+            return reject(row, "no stream with the id or name '" + shown(u.stream()) + "'");
+        }
+        StreamController stream = target.get();
         if (isReplay(row)) {
-            return skip(row, "an identical event with id " + row.lastEventId() + " was already processed");
+            return skip(row, stream, "an identical event with id " + row.lastEventId() + " was already processed");
         }
         String ts = u.sortableTimestamp();
         if (ts != null) {
-            Optional<String> newest = events.newestAppliedTimestamp();
+            Optional<String> newest = events.newestAppliedTimestamp(stream.id());
             if (newest.isPresent() && ts.compareTo(newest.get()) < 0) {
-                return skip(row, "older (" + u.timestamp() + ") than the newest applied update");
+                return skip(row, stream, "older (" + u.timestamp() + ") than the newest applied update of this stream");
             }
         }
         try {
             db.transaction(() -> {
                 stream.saveUrls(u.rtspUrl(), u.rtmpUrl(), ChangeSource.SSE);
-                events.markProcessed(row.id(), Outcome.APPLIED, null, ts);
+                events.markProcessed(row.id(), stream.id(), Outcome.APPLIED, null, ts);
             });
         } catch (ValidationException e) {
-            return reject(row, e.getMessage());
+            return reject(row, stream, e.getMessage());
         }
         logs.append(stream.id(), "sse_url_update", "URL update from the control server applied"
                 + (u.restartRequired() ? "" : " (saved; no restart requested)"), LogStatus.SUCCESS);
@@ -110,16 +117,27 @@ public final class EventInbox implements SseListener {
         return (ownId && events.isSseIdProcessed(id, row.id())) || events.isDuplicateOfProcessed(row);
     }
 
+    /** A reference as shown in a reason: clipped, printable only (it comes from outside). */
+    private static String shown(String ref) {
+        String clipped = ref.length() > 64 ? ref.substring(0, 64) + "…" : ref;
+        return clipped.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+
     private Outcome reject(SseEventRecord row, String reason) {
+        return reject(row, null, reason);
+    }
+
+    private Outcome reject(SseEventRecord row, StreamController stream, String reason) {
         String masked = SecretMasker.forUrls().mask(reason);
-        events.markProcessed(row.id(), Outcome.REJECTED, masked, null);
-        logs.append(stream.id(), "sse_rejected", "URL update from the control server rejected: " + masked
+        Long configId = stream == null ? null : stream.id();
+        events.markProcessed(row.id(), configId, Outcome.REJECTED, masked, null);
+        logs.append(configId, "sse_rejected", "URL update from the control server rejected: " + masked
                 + "; nothing was changed", LogStatus.WARNING);
         return Outcome.REJECTED;
     }
 
-    private Outcome skip(SseEventRecord row, String reason) {
-        events.markProcessed(row.id(), Outcome.SKIPPED, reason, null);
+    private Outcome skip(SseEventRecord row, StreamController stream, String reason) {
+        events.markProcessed(row.id(), stream.id(), Outcome.SKIPPED, reason, null);
         logs.append(stream.id(), "sse_skipped", "URL update from the control server skipped: " + reason, LogStatus.INFO);
         return Outcome.SKIPPED;
     }

@@ -16,13 +16,14 @@ import stream.core.SecretMasker;
 /**
  * A url_update as contract §5 defines it, from either form: {@code event: url_update} with the fields as data, or a
  * default {@code message} whose data is {@code {"event": "url_update", "data": {...}}}. Either URL may be null
- * (unchanged); {@code timestamp} may be null (unordered).
+ * (unchanged); {@code timestamp} may be null (unordered); {@code stream} names the stream by id or name (contract
+ * §7), null for the default stream.
  */
-public record UrlUpdate(String rtspUrl, String rtmpUrl, Instant timestamp, boolean restartRequired) {
+public record UrlUpdate(String stream, String rtspUrl, String rtmpUrl, Instant timestamp, boolean restartRequired) {
     /** The URLs masked: an event's URLs carry the camera's password and the stream key. */
     @Override
     public String toString() {
-        return "UrlUpdate[rtspUrl=" + SecretMasker.maskUrl(rtspUrl) + ", rtmpUrl=" + SecretMasker.maskUrl(rtmpUrl)
+        return "UrlUpdate[stream=" + stream + ", rtspUrl=" + SecretMasker.maskUrl(rtspUrl) + ", rtmpUrl=" + SecretMasker.maskUrl(rtmpUrl)
                 + ", timestamp=" + timestamp + ", restartRequired=" + restartRequired + "]";
     }
 
@@ -113,7 +114,19 @@ public record UrlUpdate(String rtspUrl, String rtmpUrl, Instant timestamp, boole
             }
             restartRequired = restart.asBoolean();
         }
-        return new UrlUpdate(rtsp, rtmp, timestamp, restartRequired);
+        JsonValue streamRef = o.get("stream");
+        String stream = null;
+        if (streamRef != null && !streamRef.isNull()) {
+            if (streamRef.isString()) {
+                stream = streamRef.asString();
+            } else if (streamRef.isNumber() && streamRef.asDouble() == Math.rint(streamRef.asDouble())
+                    && streamRef.asDouble() >= 0 && streamRef.asDouble() < 1e15) {
+                stream = Long.toString((long) streamRef.asDouble());
+            } else {
+                throw new Invalid("stream must be a stream's id or name");
+            }
+        }
+        return new UrlUpdate(stream, rtsp, rtmp, timestamp, restartRequired);
     }
 
     private static String optionalString(JsonObject o, String name) throws Invalid {

@@ -10,7 +10,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import stream.core.RelayCommands;
+import stream.core.Encoding;
+import stream.core.NewStream;
 import stream.core.StreamController;
+import stream.core.StreamName;
+import stream.core.StreamUrls;
+import stream.core.Streams;
 import stream.core.ffmpeg.CameraProbe;
 import stream.store.ChangeSource;
 import stream.store.ChildProcessRepository;
@@ -31,7 +36,7 @@ class EventInboxTest {
     StreamConfigRepository configs;
     SseEventRepository events;
     EventInbox inbox;
-    StreamController stream;
+    Streams streams;
 
     @BeforeEach
     void open() {
@@ -39,14 +44,16 @@ class EventInboxTest {
         configs = new StreamConfigRepository(db);
         events = new SseEventRepository(db);
         var logs = new StreamLogRepository(db);
-        stream = new StreamController(1, configs, logs, new ChildProcessRepository(db),
-                new RelayCommands("ffmpeg", new CameraProbe("ffprobe"), dir), StreamController.Timing.defaults());
-        inbox = new EventInbox(db, events, logs, stream);
+        var children = new ChildProcessRepository(db);
+        var commands = new RelayCommands("ffmpeg", new CameraProbe("ffprobe"), dir);
+        streams = new Streams(configs, children, logs, id -> new StreamController(id, configs, logs, children, commands,
+                StreamController.Timing.defaults()));
+        inbox = new EventInbox(db, events, logs, streams);
     }
 
     @AfterEach
     void close() {
-        stream.close();
+        streams.close();
         db.close();
     }
 
@@ -131,5 +138,51 @@ class EventInboxTest {
         assertTrue(events.unprocessed().isEmpty());
         inbox.start();
         assertEquals(1, new UrlHistoryRepository(db).recent(10).size(), "decided once");
+    }
+
+    long addYard() {
+        return streams.create(new NewStream(StreamName.of("yard"), StreamUrls.both("rtsp://127.0.0.1:8554/yard",
+                "rtmp://127.0.0.1:1935/live/yard"), new Encoding("-c:v copy -c:a aac -f flv", "copy"), true)).id();
+    }
+
+    @Test
+    void anEventNamingAStreamMovesOnlyThatOne() {
+        long yard = addYard();
+        String defaultBefore = configs.findDefault().toString();
+        assertEquals(Outcome.APPLIED, send("url_update",
+                "{\"stream\":\"yard\",\"rtmp_url\":\"rtmp://127.0.0.1:1935/live/yard2\"}", "1"));
+        assertEquals(Outcome.APPLIED, send("message", "{\"event\":\"url_update\",\"data\":{\"stream\":" + yard
+                + ",\"rtsp_url\":\"rtsp://127.0.0.1:8554/yard2\"}}", "2"));
+        assertEquals("rtmp://127.0.0.1:1935/live/yard2", configs.find(yard).orElseThrow().rtmpUrl());
+        assertEquals("rtsp://127.0.0.1:8554/yard2", configs.find(yard).orElseThrow().rtspUrl());
+        assertEquals(defaultBefore, configs.findDefault().toString(), "the default stream did not move");
+        assertEquals(yard, events.recent(1, null).get(0).configId());
+        assertEquals(2, new UrlHistoryRepository(db).recent(yard, 10).size());
+    }
+
+    @Test
+    void anEventForAnUnknownStreamIsStoredAndRejectedWithThatReason() {
+        String before = configs.findDefault().toString();
+        assertEquals(Outcome.REJECTED, send("url_update",
+                "{\"stream\":\"nowhere\",\"rtmp_url\":\"rtmp://127.0.0.1:1935/live/x\"}", "1"));
+        SseEventRecord row = events.recent(1, null).get(0);
+        assertTrue(row.outcomeReason().contains("no stream") && row.outcomeReason().contains("nowhere"),
+                row.outcomeReason());
+        assertEquals(Outcome.REJECTED, send("url_update", "{\"stream\":99,\"rtmp_url\":\"rtmp://127.0.0.1/live/x\"}", "2"));
+        assertEquals(Outcome.REJECTED, send("url_update", "{\"stream\":[1],\"rtmp_url\":\"rtmp://127.0.0.1/live/x\"}", "3"));
+        assertEquals(before, configs.findDefault().toString());
+        assertTrue(new UrlHistoryRepository(db).recent(10).isEmpty());
+    }
+
+    @Test
+    void olderThanTheNewestAppliedComparesEventsOfTheSameStream() {
+        addYard();
+        assertEquals(Outcome.APPLIED, send("url_update", update("new", "2024-01-15T10:30:00Z"), "1"));
+        // older than the default stream's newest, but the first for yard: applied
+        assertEquals(Outcome.APPLIED, send("url_update", "{\"stream\":\"yard\",\"rtmp_url\":\"rtmp://127.0.0.1/live/y\","
+                + "\"timestamp\":\"2024-01-15T09:00:00Z\"}", "2"));
+        assertEquals(Outcome.SKIPPED, send("url_update", "{\"stream\":\"yard\",\"rtmp_url\":\"rtmp://127.0.0.1/live/z\","
+                + "\"timestamp\":\"2024-01-15T08:00:00Z\"}", "3"));
+        assertEquals(Outcome.SKIPPED, send("url_update", update("old", "2024-01-15T10:00:00Z"), "4"));
     }
 }

@@ -9,11 +9,11 @@ import org.junit.jupiter.api.Test;
 class UrlUpdateTextTest {
     @Test
     void anUpdatePrintedByMistakeShowsItsUrlsMasked() {
-        UrlUpdate u = new UrlUpdate("rtsp://admin:hunter2@127.0.0.1/cam", "rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl",
+        UrlUpdate u = new UrlUpdate(null, "rtsp://admin:hunter2@127.0.0.1/cam", "rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl",
                 Instant.EPOCH, true);
-        assertEquals("UrlUpdate[rtspUrl=rtsp://admin:***@127.0.0.1/cam, rtmpUrl=rtmp://a.rtmp.youtube.com/live2/****ijkl,"
+        assertEquals("UrlUpdate[stream=null, rtspUrl=rtsp://admin:***@127.0.0.1/cam, rtmpUrl=rtmp://a.rtmp.youtube.com/live2/****ijkl,"
                 + " timestamp=1970-01-01T00:00:00Z, restartRequired=true]", u.toString());
-        assertEquals("UrlUpdate[rtspUrl=null, rtmpUrl=null, timestamp=null, restartRequired=false]",
-                new UrlUpdate(null, null, null, false).toString());
+        assertEquals("UrlUpdate[stream=null, rtspUrl=null, rtmpUrl=null, timestamp=null, restartRequired=false]",
+                new UrlUpdate(null, null, null, null, false).toString());
     }
 }

@@ -99,7 +99,24 @@ final class Migrations {
         );
         """;
 
-    static final List<String> ALL = List.of(V1, V2);
+    /**
+     * Migration 3: several streams (contract §7). A deleted stream keeps its row (marked deleted_at) so that its logs
+     * and URL history, which reference it, stay readable; its name may then be used again.
+     */
+    static final String V3 = """
+        ALTER TABLE stream_config ADD COLUMN name TEXT
+            CHECK (name IS NULL OR (length(name) BETWEEN 1 AND 32 AND name NOT GLOB '*[^a-z0-9-]*'));
+        ALTER TABLE stream_config ADD COLUMN deleted_at DATETIME;
+        UPDATE stream_config SET name = CASE WHEN id = (SELECT min(id) FROM stream_config) THEN 'default'
+            ELSE 'stream-' || id END;
+        CREATE UNIQUE INDEX idx_stream_config_name ON stream_config(name) WHERE deleted_at IS NULL;
+
+        ALTER TABLE sse_events ADD COLUMN config_id INTEGER REFERENCES stream_config(id);
+        CREATE INDEX idx_sse_events_config_applied ON sse_events(config_id, event_timestamp) WHERE outcome = 'applied';
+        CREATE INDEX idx_url_history_config ON url_history(config_id, id);
+        """;
+
+    static final List<String> ALL = List.of(V1, V2, V3);
     static final int LATEST = ALL.size();
 
     private Migrations() {

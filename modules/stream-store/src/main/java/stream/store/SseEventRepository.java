@@ -10,7 +10,7 @@ import java.util.Optional;
 /** sse_events rows: every dispatched event is inserted before it is acted on, then marked processed. */
 public final class SseEventRepository {
     private static final String COLUMNS =
-            "id, event_type, event_data, last_event_id, processed, outcome, outcome_reason, received_at";
+            "id, event_type, event_data, last_event_id, processed, outcome, outcome_reason, received_at, config_id";
     private final Database db;
 
     public SseEventRepository(Database db) {
@@ -38,13 +38,20 @@ public final class SseEventRepository {
      * older event arriving later is not applied over it.
      */
     public void markProcessed(long id, SseEventRecord.Outcome outcome, String reason, String eventTimestamp) {
+        markProcessed(id, null, outcome, reason, eventTimestamp);
+    }
+
+    /** As {@link #markProcessed(long, SseEventRecord.Outcome, String, String)}, naming the stream it was for. */
+    public void markProcessed(long id, Long configId, SseEventRecord.Outcome outcome, String reason,
+                              String eventTimestamp) {
         db.write(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "UPDATE sse_events SET processed = 1, outcome = ?, outcome_reason = ?, event_timestamp = ? WHERE id = ?")) {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE sse_events SET processed = 1, outcome = ?, "
+                    + "outcome_reason = ?, event_timestamp = ?, config_id = ? WHERE id = ?")) {
                 ps.setString(1, outcome.sql());
                 ps.setString(2, reason);
                 ps.setString(3, eventTimestamp);
-                ps.setLong(4, id);
+                ps.setObject(4, configId);
+                ps.setLong(5, id);
                 return ps.executeUpdate();
             }
         });
@@ -120,6 +127,19 @@ public final class SseEventRepository {
         });
     }
 
+    /** The event timestamp of the newest url_update applied to one stream (contract §7: compared per stream). */
+    public Optional<String> newestAppliedTimestamp(long configId) {
+        return db.read(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "SELECT max(event_timestamp) FROM sse_events WHERE outcome = 'applied' AND config_id = ?")) {
+                ps.setLong(1, configId);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
+                }
+            }
+        });
+    }
+
     public long count(SseEventRecord.Outcome outcome) {
         return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM sse_events WHERE outcome = ?")) {
@@ -159,6 +179,7 @@ public final class SseEventRepository {
 
     private static SseEventRecord map(ResultSet rs) throws SQLException {
         return new SseEventRecord(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getBoolean(5),
-                SseEventRecord.Outcome.ofSql(rs.getString(6)), rs.getString(7), SqlTime.parse(rs.getString(8)));
+                SseEventRecord.Outcome.ofSql(rs.getString(6)), rs.getString(7), SqlTime.parse(rs.getString(8)),
+                rs.getObject(9) == null ? null : rs.getLong(9));
     }
 }

@@ -4,9 +4,10 @@ import java.time.Instant;
 
 /**
  * One row of stream_config: one camera-to-destination stream. {@code preset} is null when
- * {@code ffmpegParams} was set by hand; {@code desiredState} is what the user last asked for.
+ * {@code ffmpegParams} was set by hand; {@code desiredState} is what the user last asked for; {@code name} is unique
+ * among the streams not deleted (contract §7).
  */
-public record StreamConfig(long id, String rtspUrl, String rtmpUrl, String ffmpegParams, boolean autoRestart,
+public record StreamConfig(long id, String name, String rtspUrl, String rtmpUrl, String ffmpegParams, boolean autoRestart,
                            String preset, DesiredState desiredState, Instant createdAt, Instant updatedAt) {
 
     /** What the user wants the stream to do; kept across restarts of the appliance. */
@@ -25,7 +26,7 @@ public record StreamConfig(long id, String rtspUrl, String rtmpUrl, String ffmpe
     /** The URLs as scheme and host only: they carry the camera's password and the stream key. */
     @Override
     public String toString() {
-        return "StreamConfig[id=" + id + ", rtspUrl=" + UrlRedaction.shown(rtspUrl) + ", rtmpUrl="
+        return "StreamConfig[id=" + id + ", name=" + name + ", rtspUrl=" + UrlRedaction.shown(rtspUrl) + ", rtmpUrl="
                 + UrlRedaction.shown(rtmpUrl) + ", ffmpegParams=" + (ffmpegParams == null ? "null" : "(hidden)")
                 + ", autoRestart=" + autoRestart + ", preset=" + preset + ", desiredState=" + desiredState
                 + ", createdAt=" + createdAt + ", updatedAt=" + updatedAt + "]";

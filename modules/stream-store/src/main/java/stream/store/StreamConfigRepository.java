@@ -11,7 +11,8 @@ import java.util.Optional;
 /** stream_config rows; a URL change writes its url_history row in the same transaction. */
 public final class StreamConfigRepository {
     private static final String COLUMNS =
-            "id, rtsp_url, rtmp_url, ffmpeg_params, auto_restart, preset, desired_state, created_at, updated_at";
+            "id, name, rtsp_url, rtmp_url, ffmpeg_params, auto_restart, preset, desired_state, created_at, updated_at";
+    private static final String ACTIVE = "deleted_at IS NULL";
 
     private final Database db;
     private final java.util.List<java.util.function.LongConsumer> listeners =
@@ -30,10 +31,30 @@ public final class StreamConfigRepository {
         listeners.forEach(l -> l.accept(id));
     }
 
+    /** A stream that was not deleted. */
     public Optional<StreamConfig> find(long id) {
+        return findWhere("id = ? AND " + ACTIVE, id);
+    }
+
+    /** A stream that was not deleted, by its name. */
+    public Optional<StreamConfig> findByName(String name) {
+        return findWhere("name = ? AND " + ACTIVE, name);
+    }
+
+    /** A stream even if deleted: its logs and URL history stay readable. */
+    public Optional<StreamConfig> findEvenDeleted(long id) {
+        return findWhere("id = ?", id);
+    }
+
+    /** The newest deleted stream that had this name (its logs stay readable under it until the name is reused). */
+    public Optional<StreamConfig> findDeletedByName(String name) {
+        return findWhere("id = (SELECT max(id) FROM stream_config WHERE name = ? AND deleted_at IS NOT NULL)", name);
+    }
+
+    private Optional<StreamConfig> findWhere(String where, Object arg) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM stream_config WHERE id = ?")) {
-                ps.setLong(1, id);
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM stream_config WHERE " + where)) {
+                ps.setObject(1, arg);
                 try (ResultSet rs = ps.executeQuery()) {
                     return rs.next() ? Optional.of(map(rs)) : Optional.empty();
                 }
@@ -41,7 +62,46 @@ public final class StreamConfigRepository {
         });
     }
 
-    /** The stream the seed's single-stream routes act on: the row with the lowest id. */
+    /** Adds a stream, stopped; returns its row. A name already in use is a {@link StoreException}. */
+    public StreamConfig create(String name, String rtspUrl, String rtmpUrl, String ffmpegParams, String preset,
+                               boolean autoRestart) {
+        long id = db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("""
+                    INSERT INTO stream_config (name, rtsp_url, rtmp_url, ffmpeg_params, preset, auto_restart)
+                    VALUES (?, ?, ?, ?, ?, ?) RETURNING id""")) {
+                ps.setString(1, name);
+                ps.setString(2, rtspUrl);
+                ps.setString(3, rtmpUrl);
+                ps.setString(4, ffmpegParams);
+                if (preset == null) {
+                    ps.setNull(5, Types.VARCHAR);
+                } else {
+                    ps.setString(5, preset);
+                }
+                ps.setBoolean(6, autoRestart);
+                try (ResultSet rs = ps.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+        changed(id);
+        return find(id).orElseThrow();
+    }
+
+    /** Removes a stream from the list; the row stays (marked deleted) for its logs and URL history. */
+    public void markDeleted(long id) {
+        db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement("UPDATE stream_config SET deleted_at = CURRENT_TIMESTAMP, "
+                    + "desired_state = 'stopped' WHERE id = ? AND " + ACTIVE)) {
+                ps.setLong(1, id);
+                return ps.executeUpdate();
+            }
+        });
+        changed(id);
+    }
+
+    /** The stream the seed's single-stream routes act on: the row with the lowest id (never deleted). */
     public StreamConfig findDefault() {
         return all().stream().findFirst()
                 .orElseThrow(() -> new StoreException("stream_config has no row", null));
@@ -49,7 +109,7 @@ public final class StreamConfigRepository {
 
     public List<StreamConfig> all() {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM stream_config ORDER BY id");
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM stream_config WHERE " + ACTIVE + " ORDER BY id");
                  ResultSet rs = ps.executeQuery()) {
                 List<StreamConfig> out = new ArrayList<>();
                 while (rs.next()) {
@@ -142,10 +202,10 @@ public final class StreamConfigRepository {
     }
 
     private static StreamConfig map(ResultSet rs) throws SQLException {
-        return new StreamConfig(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getObject(5) == null || rs.getBoolean(5), rs.getString(6),
-                StreamConfig.DesiredState.ofSql(rs.getString(7)),
-                SqlTime.parse(rs.getString(8)), SqlTime.parse(rs.getString(9)));
+        return new StreamConfig(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getObject(6) == null || rs.getBoolean(6), rs.getString(7),
+                StreamConfig.DesiredState.ofSql(rs.getString(8)),
+                SqlTime.parse(rs.getString(9)), SqlTime.parse(rs.getString(10)));
     }
 
 }

@@ -54,9 +54,18 @@ public final class StreamLogRepository {
      * event type and one status.
      */
     public List<LogEntry> page(int limit, Long beforeId, String eventType, LogStatus status) {
+        return page(null, limit, beforeId, eventType, status);
+    }
+
+    /** As {@link #page(int, Long, String, LogStatus)}, only the rows of one stream ({@code configId} null: all). */
+    public List<LogEntry> page(Long configId, int limit, Long beforeId, String eventType, LogStatus status) {
         return db.read(c -> {
             StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM stream_logs WHERE 1 = 1");
             List<Object> args = new ArrayList<>();
+            if (configId != null) {
+                sql.append(" AND config_id = ?");
+                args.add(configId);
+            }
             if (beforeId != null) {
                 sql.append(" AND id < ?");
                 args.add(beforeId);

@@ -18,10 +18,19 @@ public final class UrlHistoryRepository {
 
     /** Newest first. */
     public List<UrlChange> recent(int limit) {
+        return recent(null, limit);
+    }
+
+    /** Newest first, the rows of one stream ({@code configId} null: all). */
+    public List<UrlChange> recent(Long configId, int limit) {
         return db.read(c -> {
-            try (PreparedStatement ps = c.prepareStatement(
-                    "SELECT " + COLUMNS + " FROM url_history ORDER BY id DESC LIMIT ?")) {
-                ps.setInt(1, limit);
+            try (PreparedStatement ps = c.prepareStatement("SELECT " + COLUMNS + " FROM url_history"
+                    + (configId == null ? "" : " WHERE config_id = ?") + " ORDER BY id DESC LIMIT ?")) {
+                int i = 1;
+                if (configId != null) {
+                    ps.setLong(i++, configId);
+                }
+                ps.setInt(i, limit);
                 try (ResultSet rs = ps.executeQuery()) {
                     List<UrlChange> out = new ArrayList<>();
                     while (rs.next()) {

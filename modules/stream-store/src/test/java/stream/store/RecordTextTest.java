@@ -21,7 +21,7 @@ class RecordTextTest {
 
     @Test
     void aStreamConfigShowsSchemeAndHostOnly() {
-        StreamConfig c = new StreamConfig(7, "rtsp://admin:hunter2@127.0.0.1:554/cam?channel=1",
+        StreamConfig c = new StreamConfig(7, "cam-7", "rtsp://admin:hunter2@127.0.0.1:554/cam?channel=1",
                 "rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl-mnop", "-c:v copy -metadata x=s3cret", true, null,
                 StreamConfig.DesiredState.RUNNING, Instant.EPOCH, Instant.EPOCH);
         String text = c.toString();
