@@ -20,6 +20,14 @@ public final class ProgressParser {
     private long dropFrames;
     private double speed;
     private boolean outTimeUsSeen;
+    /** The last blocks' (frame, total_size, out_time_us), oldest first: the window for the current rates. */
+    private final java.util.ArrayDeque<long[]> recent = new java.util.ArrayDeque<>();
+
+    /**
+     * How many earlier blocks the current frame rate and bitrate are taken over: 5 s at the relay's one block a
+     * second, long enough to even out a camera's keyframe every 2 s, short enough to show a change within seconds.
+     */
+    static final int RATE_WINDOW = 5;
 
     public ProgressParser() {
         reset();
@@ -74,6 +82,7 @@ public final class ProgressParser {
             case "drop_frames" -> dropFrames = wholeNumber(value);
             case "speed" -> speed = speed(value);
             case "progress" -> {
+                currentRates();
                 Progress progress = new Progress(frame, fps, bitrateKbps, totalSize, outTimeUs, dupFrames,
                         dropFrames, speed, value.equals("end"));
                 reset();
@@ -84,6 +93,40 @@ public final class ProgressParser {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * ffmpeg's fps and bitrate are averages since it started: frames over wall time (the burst a camera sends at
+     * connect made a 25 fps camera show 80 fps at first) and bytes over output time. The dashboard shows what flows
+     * now: frames and bytes over the output time of the last few blocks. ffmpeg's own figures stand until there is a
+     * window, or when a figure is missing.
+     */
+    private void currentRates() {
+        if (frame == Progress.UNKNOWN || outTimeUs == Progress.UNKNOWN) {
+            return;
+        }
+        long[] now = {frame, totalSize, outTimeUs};
+        long[] then = recent.peekFirst();
+        if (then != null && now[2] < then[2]) {
+            recent.clear(); // output time went back (timestamps reset): start a new window
+            then = null;
+        }
+        if (then != null) {
+            double seconds = (now[2] - then[2]) / 1e6;
+            if (seconds > 0) {
+                fps = Math.max(0, now[0] - then[0]) / seconds;
+                if (now[1] != Progress.UNKNOWN && then[1] != Progress.UNKNOWN) {
+                    bitrateKbps = Math.max(0, now[1] - then[1]) * 8 / 1000.0 / seconds;
+                }
+            } else {
+                fps = 0; // output time stood still over the whole window: nothing flows
+                bitrateKbps = 0;
+            }
+        }
+        recent.addLast(now);
+        if (recent.size() > RATE_WINDOW) {
+            recent.removeFirst();
+        }
     }
 
     private void reset() {

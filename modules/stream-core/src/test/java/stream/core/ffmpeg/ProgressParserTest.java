@@ -28,8 +28,10 @@ class ProgressParserTest {
         Progress last = all.get(10);
         assertTrue(last.ended());
         assertEquals(125, last.frame());
-        assertEquals(24.5, last.fps(), 1e-9);
-        assertEquals(355.6, last.bitrateKbps(), 1e-9);
+        // over the window of the last 5 blocks (from frame=64, total_size=32019, out_time_us=581000), not ffmpeg's
+        // averages since the start (fps=24.50, bitrate=355.6)
+        assertEquals((125 - 64) / 4.434, last.fps(), 1e-9);
+        assertEquals((222943 - 32019) * 8 / 1000.0 / 4.434, last.bitrateKbps(), 1e-9);
         assertEquals(222943, last.totalSize());
         assertEquals(5_015_000, last.outTimeUs());
         assertEquals(5.015, last.outTimeSeconds(), 1e-9);
@@ -64,7 +66,8 @@ class ProgressParserTest {
         Progress last = all.get(2);
         assertTrue(last.ended());
         assertEquals(152, last.frame());
-        assertEquals(1461.7, last.bitrateKbps(), 1e-9);
+        // over the window from the first block (total_size=15428, out_time_us=93000); ffmpeg's average: 1461.7
+        assertEquals((1104097 - 15428) * 8 / 1000.0 / 5.95, last.bitrateKbps(), 1e-9);
         assertEquals(6_043_000, last.outTimeUs());
         assertEquals(6.77, last.speed(), 1e-9);
     }
@@ -117,5 +120,49 @@ class ProgressParserTest {
         assertEquals(5, all.get(0).frame());
         assertEquals(Progress.UNKNOWN, all.get(1).frame());
         assertTrue(Double.isNaN(all.get(1).speed()));
+    }
+
+    private static List<String> block(long frame, long totalSize, long outTimeUs) {
+        return List.of("frame=" + frame, "fps=80.0", "bitrate=999.0kbits/s", "total_size=" + totalSize,
+                "out_time_us=" + outTimeUs, "speed=1.0x", "progress=continue");
+    }
+
+    @Test
+    void fpsAndBitrateAreWhatFlowsNowNotAveragesSinceTheStart() {
+        // a camera's burst at connect: 80 frames in the first second of output, then 25 a second and 50 kB a second
+        List<String> lines = new ArrayList<>(block(80, 100_000, 1_000_000));
+        for (int i = 1; i <= 8; i++) {
+            lines.addAll(block(80 + 25L * i, 100_000 + 50_000L * i, 1_000_000 + 1_000_000L * i));
+        }
+        List<Progress> all = parse(lines);
+        assertEquals(80.0, all.get(0).fps(), 1e-9, "ffmpeg's own figure until there is a window");
+        assertEquals(999.0, all.get(0).bitrateKbps(), 1e-9);
+        for (Progress p : all.subList(1, all.size())) {
+            assertEquals(25.0, p.fps(), 1e-9);
+            assertEquals(400.0, p.bitrateKbps(), 1e-9); // 50 kB a second
+        }
+    }
+
+    @Test
+    void nothingFlowingShowsZero() {
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 7; i++) {
+            lines.addAll(block(100, 500_000, 4_000_000)); // a frozen camera: output time stands still
+        }
+        Progress last = parse(lines).get(6);
+        assertEquals(0.0, last.fps(), 1e-9);
+        assertEquals(0.0, last.bitrateKbps(), 1e-9);
+    }
+
+    @Test
+    void outputTimeGoingBackStartsANewWindow() {
+        List<String> lines = new ArrayList<>(block(100, 500_000, 4_000_000));
+        lines.addAll(block(125, 550_000, 5_000_000));
+        lines.addAll(block(10, 20_000, 400_000)); // timestamps reset
+        lines.addAll(block(35, 70_000, 1_400_000));
+        List<Progress> all = parse(lines);
+        assertEquals(25.0, all.get(1).fps(), 1e-9);
+        assertEquals(80.0, all.get(2).fps(), 1e-9, "no window across the reset: ffmpeg's figure");
+        assertEquals(25.0, all.get(3).fps(), 1e-9);
     }
 }
