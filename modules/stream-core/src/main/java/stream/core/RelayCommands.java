@@ -22,6 +22,7 @@ public final class RelayCommands {
     private final CameraProbe probe;
     private final Path runtimeDir;
     private final Map<String, CameraAudio> audioByCamera = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> preparedUnknown = new ConcurrentHashMap<>();
 
     /** @param runtimeDir where snapshots are written: memory-backed where possible, they change every 10 s */
     public RelayCommands(String ffmpeg, CameraProbe probe, Path runtimeDir) {
@@ -37,6 +38,16 @@ public final class RelayCommands {
                 Optional.of(snapshotPath(c.id()))).arguments();
     }
 
+    /**
+     * Probes a camera ahead of a switch, while the old ffmpeg is still on air, so the launch that follows finds the
+     * answer and the stream is off the air only for the swap itself.
+     */
+    public void prepare(String rtspUrl) {
+        // a failed answer is kept for the launch right after, so a camera that does not answer costs one wait, not two
+        preparedUnknown.remove(rtspUrl);
+        preparedUnknown.put(rtspUrl, audioOf(rtspUrl) == CameraAudio.UNKNOWN);
+    }
+
     public Path snapshotPath(long streamId) {
         return runtimeDir.toAbsolutePath().resolve("snapshot-" + streamId + ".jpg");
     }
@@ -46,6 +57,9 @@ public final class RelayCommands {
         CameraAudio known = audioByCamera.get(rtspUrl);
         if (known != null) {
             return known;
+        }
+        if (Boolean.TRUE.equals(preparedUnknown.remove(rtspUrl))) {
+            return CameraAudio.UNKNOWN;
         }
         ProbeResult r = probe.probeStreams(rtspUrl);
         if (!r.ok()) {

@@ -16,11 +16,15 @@ import stream.core.SecretMasker;
 /**
  * Runs and watches one ffmpeg process: reads its progress and (masked) stderr on their own threads, kills it when
  * its output time stops advancing, stops it gracefully ({@code q}, then SIGTERM, then SIGKILL), and reports its end
- * exactly once. One instance per process launch; the stream controller decides about restarts.
+ * exactly once. One instance per process launch; {@link FfmpegKeeper} decides about restarts. What stdin and stdout
+ * carry is the config's {@link ProcessIo}.
  */
 public final class FfmpegSupervisor {
     /** Longest stderr line passed on; ffmpeg's are short, a hostile input could make them long. */
     static final int MAX_LINE = 4096;
+    /** A line of ffmpeg's -progress output: a lower-case key, '=', a value (log lines start with '[' or a word). */
+    private static final java.util.regex.Pattern PROGRESS_LINE =
+            java.util.regex.Pattern.compile("[a-z_0-9]+=.*");
 
     /** Why the process ended. */
     public enum Ending {
@@ -99,8 +103,14 @@ public final class FfmpegSupervisor {
         long pid = p.pid();
         listener.started(pid, ProcessIdentity.startTicks(pid).orElse(-1));
 
-        Thread out = daemon(name + "-progress", () -> readProgress(p));
-        Thread err = daemon(name + "-stderr", () -> readStderr(p));
+        ProcessIo io = config.io();
+        ProgressParser stderrProgress = io.progressOnStderr() ? new ProgressParser() : null;
+        Thread out = io.stdoutSink() == null ? daemon(name + "-progress", () -> readProgress(p))
+                : daemon(name + "-stdout", () -> io.stdoutSink().accept(p.getInputStream()));
+        Thread err = daemon(name + "-stderr", () -> readStderr(p, stderrProgress));
+        if (io.stdinSource() != null) {
+            daemon(name + "-stdin", () -> io.stdinSource().accept(p.getOutputStream()));
+        }
         watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, name + "-watchdog");
             t.setDaemon(true);
@@ -150,7 +160,7 @@ public final class FfmpegSupervisor {
         if (requestedEnding == null) {
             requestedEnding = Ending.STOPPED;
         }
-        if (promptly) {
+        if (promptly || !config.io().quitsOnQ()) {
             p.destroy();
             if (waitFor(p, config.termGrace())) {
                 return;
@@ -211,23 +221,30 @@ public final class FfmpegSupervisor {
                 if (progress == null) {
                     continue;
                 }
-                boolean advanced = progress.hasOutTime() && progress.outTimeUs() > maxOutTimeUs;
-                if (advanced) {
-                    maxOutTimeUs = progress.outTimeUs();
-                    lastAdvanceNanos = System.nanoTime();
-                }
-                listener.progress(progress, advanced);
+                onProgress(progress);
             }
         } catch (IOException ignored) {
             // the pipe closes when the process ends
         }
     }
 
-    private void readStderr(Process p) {
+    private void onProgress(Progress progress) {
+        boolean advanced = progress.hasOutTime() && progress.outTimeUs() > maxOutTimeUs;
+        if (advanced) {
+            maxOutTimeUs = progress.outTimeUs();
+            lastAdvanceNanos = System.nanoTime();
+        }
+        listener.progress(progress, advanced);
+    }
+
+    /** ffmpeg's log lines; with {@code -progress pipe:2} also its key=value progress lines, told apart here. */
+    private void readStderr(Process p, ProgressParser progressParser) {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
-                if (!line.isBlank()) {
+                if (progressParser != null && PROGRESS_LINE.matcher(line).matches()) {
+                    progressParser.accept(truncate(line)).ifPresent(this::onProgress);
+                } else if (!line.isBlank()) {
                     listener.stderr(masker.mask(truncate(line)));
                 }
             }

@@ -12,14 +12,24 @@ import java.util.List;
  *                     too, so a connect that hangs is caught (a frozen camera keeps TCP open and ffmpeg waits)
  * @param quitGrace how long to wait after writing {@code q} (which lets ffmpeg write the FLV trailer) before SIGTERM
  * @param termGrace how long to wait after SIGTERM before SIGKILL
+ * @param io what stdin and stdout are for (progress and {@code q}, or media to and from other parts)
  */
 public record SupervisorConfig(String role, List<String> command, Duration staleTimeout, Duration quitGrace,
-                               Duration termGrace) {
+                               Duration termGrace, ProcessIo io) {
     public SupervisorConfig {
         command = List.copyOf(command);
         if (command.isEmpty()) {
             throw new IllegalArgumentException("command is empty");
         }
+        if (io == null) {
+            io = ProcessIo.PROGRESS_ON_STDOUT;
+        }
+    }
+
+    /** Progress on stdout, {@code q} on stdin (the relay). */
+    public SupervisorConfig(String role, List<String> command, Duration staleTimeout, Duration quitGrace,
+                            Duration termGrace) {
+        this(role, command, staleTimeout, quitGrace, termGrace, ProcessIo.PROGRESS_ON_STDOUT);
     }
 
     /** The contract's defaults: 10 s stall watchdog, q then 3 s, SIGTERM then 5 s, SIGKILL. */
