@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# URL switch latency (appliance vs a bare ffmpeg restarted by hand, same run) and the Java process's CPU share and
-# RSS while streaming. Prints the figures and appends them to bench/results/url-switch.txt.
-# usage: bench/url-switch.sh [rounds] [steady-seconds]     (needs the test dependencies: scripts/deps.sh test)
+# Time from a URL switch until 50 kB of the new stream reach nginx-rtmp, for a camera with audio, one without audio
+# and one behind an RTSP password, each next to a bare ffmpeg on the same camera in the same run (ratio goal <= 1.1);
+# then the Java process's CPU share and RSS, and the relay's and snapshot process's RSS, while streaming.
+# Prints the figures and appends them to bench/results/url-switch.txt.
+# usage: bench/url-switch.sh [rounds per camera, >= 3] [steady-seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/deps.sh test
 . scripts/env.sh
+rounds="${1:-5}"
+[ "$rounds" -ge 3 ] || { echo "url-switch: at least 3 rounds (a median of 3)" >&2; exit 2; }
 mvn -B -q -DskipTests install >/dev/null
 mvn -B -q -pl modules/stream-it surefire:test -Dtest=UrlSwitchBench -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dbench.rounds="${1:-10}" -Dbench.steadySeconds="${2:-60}" -DredirectTestOutputToFile=false \
+  -Dbench.rounds="$rounds" -Dbench.steadySeconds="${2:-30}" -DredirectTestOutputToFile=false \
   -DtrimStackTrace=false | grep -E '^(url_switch|java_)' || true
 tail -6 bench/results/url-switch.txt

@@ -15,7 +15,7 @@ import stream.store.StreamConfig;
 /**
  * Turns a stream's stored configuration into the ffmpeg argument list: its checked encoding arguments, the camera's
  * audio (probed once per camera URL, since the answer decides whether silence must be added for YouTube) and the
- * path of its live snapshot.
+ * path of its live snapshot, made by a second ffmpeg that reads the relay's copy of the camera's video.
  */
 public final class RelayCommands {
     private final String ffmpeg;
@@ -31,11 +31,25 @@ public final class RelayCommands {
         this.runtimeDir = runtimeDir;
     }
 
-    /** The command for this configuration; a refused ffmpeg_params throws {@link ValidationException}. */
-    public List<String> commandFor(StreamConfig c) {
+    /**
+     * The argument lists of one launch.
+     *
+     * @param relay the relay's (camera to destination)
+     * @param snapshot the snapshot process's, which reads the relay's copy of the camera's video on its stdin
+     */
+    public record Launch(List<String> relay, List<String> snapshot) {
+        public Launch {
+            relay = List.copyOf(relay);
+            snapshot = List.copyOf(snapshot);
+        }
+    }
+
+    /** The commands for this configuration; a refused ffmpeg_params throws {@link ValidationException}. */
+    public Launch commandsFor(StreamConfig c) {
         EncodingArgs encoding = EncodingArgs.parse(c.ffmpegParams());
-        return new FfmpegCommand(ffmpeg, c.rtspUrl(), c.rtmpUrl(), encoding, audioOf(c.rtspUrl()),
-                Optional.of(snapshotPath(c.id()))).arguments();
+        FfmpegCommand command = new FfmpegCommand(ffmpeg, c.rtspUrl(), c.rtmpUrl(), encoding, audioOf(c.rtspUrl()),
+                Optional.of(snapshotPath(c.id())));
+        return new Launch(command.arguments(), command.snapshotArguments().orElseThrow());
     }
 
     /**

@@ -95,7 +95,7 @@ public final class StreamController implements AutoCloseable {
             return t;
         });
         machine.addListener(this::onTransition);
-        FfmpegKeeper.Settings settings = new FfmpegKeeper.Settings(ROLE, ProcessIo.PROGRESS_ON_STDOUT,
+        FfmpegKeeper.Settings settings = new FfmpegKeeper.Settings(ROLE, ProcessIo.NONE,
                 timing.staleTimeout(), timing.quitGrace(), timing.termGrace(), timing.backoff(), timing.healthyReset());
         this.relay = new FfmpegKeeper(settings, this::nextLaunch, this::restartAfterExit,
                 new StoredChildRecords(children, id), exec, new KeeperEvents());
@@ -324,7 +324,9 @@ public final class StreamController implements AutoCloseable {
     private FfmpegKeeper.Launch nextLaunch() {
         StreamConfig c = config();
         masker = SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl());
-        return new FfmpegKeeper.Launch(commands.commandFor(c), masker);
+        RelayCommands.Launch launch = commands.commandsFor(c);
+        // the snapshot ffmpeg reads the relay's copy of the camera's video through the supervisor
+        return new FfmpegKeeper.Launch(launch.relay(), masker, ProcessIo.stdoutToProcess(launch.snapshot()));
     }
 
     /** Whether an ffmpeg that ended by itself is started again: the user wants it running and auto restart is on. */

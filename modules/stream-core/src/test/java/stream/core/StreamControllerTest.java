@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import stream.core.ffmpeg.CameraProbe;
 import stream.store.ChangeSource;
+import stream.store.ChildProcess;
 import stream.store.ChildProcessRepository;
 import stream.store.Database;
 import stream.store.LogEntry;
@@ -48,6 +49,11 @@ class StreamControllerTest {
         Files.writeString(p, """
                 #!/bin/sh
                 echo "$*" >> %s
+                # the snapshot process: reads the relay's copy until it ends
+                case "$*" in *"-i pipe:0"*) cat > /dev/null; exit 0 ;; esac
+                # the relay: progress on stderr, as with -progress pipe:2; its stdout (the copy for the snapshot
+                # process) stays open on fd 3 until it ends, as ffmpeg's does
+                exec 3>&1 1>&2
                 i=0
                 while [ $i -lt %d ]; do
                   i=$((i+1))
@@ -145,7 +151,7 @@ class StreamControllerTest {
         }
         await(() -> {
             try {
-                List<String> lines = Files.readAllLines(dir.resolve("argv.log"));
+                List<String> lines = relayCommandLines();
                 return lines.get(lines.size() - 1).contains("live/k200 ");
             } catch (IOException e) {
                 return false;
@@ -155,7 +161,41 @@ class StreamControllerTest {
         Thread.sleep(3000); // longer than the coalescing window: no further restart may follow
         long restarts = controller.status().restarts() - before;
         assertTrue(restarts >= 1 && restarts <= 2, "restarts for the burst: " + restarts);
-        assertEquals(1 + restarts, Files.readAllLines(dir.resolve("argv.log")).size(), "one ffmpeg per start");
+        assertEquals(1 + restarts, relayCommandLines().size(), "one relay ffmpeg per start");
+    }
+
+    @Test
+    void theSnapshotProcessRunsBesideTheRelayAndEndsWithIt() throws Exception {
+        open(fakeFfmpeg("1.00x", 1000, 0));
+        controller.requestStart(closedCamera(), "rtmp://127.0.0.1:1935/live/k", ChangeSource.API);
+        await(() -> controller.status().state() == StreamState.RUNNING, "running");
+        ChildProcessRepository children = new ChildProcessRepository(db);
+        List<ProcessHandle> snapshots = ProcessHandle.current().children()
+                .filter(h -> h.info().arguments().map(a -> List.of(a).contains("image2")).orElse(false)).toList();
+        assertEquals(1, snapshots.size(), "one snapshot process, a child of the appliance");
+        long pid = snapshots.get(0).pid();
+        await(() -> snapshotCommandLine() != null, "the snapshot process's command line logged by the stand-in");
+        String snapshotLine = snapshotCommandLine();
+        assertTrue(snapshotLine.contains("-i pipe:0 "), "it reads the relay's copy from its stdin: " + snapshotLine);
+        assertEquals(List.of(StreamController.ROLE), children.all().stream().map(ChildProcess::role).toList(),
+                "only the relay is recorded: the snapshot process cannot outlive the appliance (its stdin ends)");
+        controller.requestStop();
+        await(() -> ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), "the snapshot process gone");
+        await(() -> children.all().isEmpty(), "no child left recorded (the relay's record goes when it has ended)");
+    }
+
+    String snapshotCommandLine() {
+        try {
+            return Files.readAllLines(dir.resolve("argv.log")).stream().filter(l -> l.contains("image2")).findFirst()
+                    .orElse(null);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The stand-in's argv log without the snapshot processes' lines (the relay's alone names the destination). */
+    List<String> relayCommandLines() throws IOException {
+        return Files.readAllLines(dir.resolve("argv.log")).stream().filter(l -> l.contains("rtmp://")).toList();
     }
 
     @Test

@@ -13,14 +13,24 @@ import stream.core.ValidationException;
 
 /**
  * The ffmpeg command that relays one camera to one RTMP destination, as an argument list for {@link ProcessBuilder}
- * (never a shell), optionally also writing a small preview JPEG.
+ * (never a shell), optionally also feeding a separate snapshot process that keeps a small preview JPEG.
+ *
+ * <p>Why the preview is made by a second process: ffmpeg 5.1 reads next from the input that feeds its output stream
+ * with the oldest muxed timestamp. A JPEG output that takes a frame every 10 s is that stream for 10 s at a time, so
+ * only the camera is read; the silent track added for a camera without audio (a second input) is not, and the FLV
+ * muxer holds the video back until its 10 s interleaving limit (measured: 11.6 s to air instead of 1.6 s). A stream
+ * copy of the camera's video, muxed as NUT to the relay's stdout at every camera packet, never lags; the supervisor
+ * passes it on to the snapshot process's stdin ({@link SnapshotPipe}). Progress then goes to stderr.
+ *
+ * <p>Progress is written to stderr ({@code -progress pipe:2}) in every case, so stdout is free for that copy: with
+ * {@code -loglevel level+...} every log line starts with {@code [}, a progress line never does.
  *
  * @param ffmpeg the ffmpeg executable (a path, or a name looked up on PATH)
  * @param rtspUrl the camera; must pass {@link UrlValidator#rtspProblem}
  * @param rtmpUrl the destination; must pass {@link UrlValidator#rtmpProblem}
  * @param encoding the preset's or user's encoding arguments, already checked
  * @param cameraAudio what audio the camera sends
- * @param snapshot where to keep a preview JPEG (an absolute path), or empty for none
+ * @param snapshot where the snapshot process keeps the preview JPEG (an absolute path), or empty for none
  */
 public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, EncodingArgs encoding,
                             CameraAudio cameraAudio, Optional<Path> snapshot) {
@@ -67,7 +77,7 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
         this(ffmpeg, rtspUrl, rtmpUrl, encoding, cameraAudio, Optional.empty());
     }
 
-    /** The full argument list, the executable first. */
+    /** The relay's full argument list, the executable first. */
     public List<String> arguments() {
         List<String> cameraOptions = List.of(
                 "-rtsp_transport", "tcp",
@@ -87,6 +97,37 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
     List<String> argumentsForLocalFiles(Path input, Path output) {
         return build(List.of("-re", "-fflags", "+genpts", "-thread_queue_size", "512"),
                 input.toAbsolutePath().toString(), output.toAbsolutePath().toString());
+    }
+
+    /**
+     * The snapshot process's argument list, the executable first, when there is a snapshot: it reads the relay's
+     * copy of the camera's video (NUT, which carries any codec a camera sends, MJPEG too) on its stdin and keeps the
+     * JPEG. It ends when its stdin does: when the relay ends, or the JVM that passes the copy on is gone. Nothing in
+     * it is secret.
+     */
+    public Optional<List<String>> snapshotArguments() {
+        return snapshot.map(file -> {
+            List<String> args = new ArrayList<>(List.of(ffmpeg,
+                    "-hide_banner", "-loglevel", "level+error", "-nostats", "-nostdin",
+                    // -y: the snapshot file exists after the first run, and without -y ffmpeg would ask to overwrite.
+                    "-y",
+                    // Only keyframes are decoded: the preview needs one frame in 10 s, and decoding the others would
+                    // cost about 5 times the CPU (measured on 5.1). A 1 s analysis bound: with keyframes only, stream
+                    // probing would otherwise run to its 5 s limit before the first snapshot. (A camera that sends
+                    // B-frames gets its first snapshot two keyframes later: the decoder holds a picture for reordering.)
+                    "-skip_frame:v", "nokey", "-analyzeduration", "1000000",
+                    "-f", "nut", "-i", "pipe:0",
+                    "-map", "0:v:0", "-vf", SNAPSHOT_FILTER,
+                    // image2 is constant frame rate by default in 5.1: without vfr the one selected frame is
+                    // duplicated to the camera's rate and the file rewritten 25 times a second.
+                    "-fps_mode", "vfr", "-q:v", "5",
+                    // The JPEG encoder's frame threads hold each picture until the next one arrives: with a frame
+                    // every 10 s the first snapshot would appear after 10 s (measured on 5.1); one thread writes at
+                    // once.
+                    "-threads", "1",
+                    "-update", "1", "-atomic_writing", "1", "-f", "image2", file.toString()));
+            return List.copyOf(args);
+        });
     }
 
     /** Whether the camera's video is passed through unchanged. */
@@ -119,13 +160,16 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
                 && "copy".equals(settings.getOrDefault("c:a", "copy"));
 
         // Shape: global options, the camera (input 0), silence (input 1) when the camera has no usable audio, the RTMP
-        // output with the checked encoding arguments, then the snapshot output. No -nostdin: the supervisor stops
-        // ffmpeg by writing 'q' to its standard input, which lets it finish the FLV stream cleanly.
+        // output with the checked encoding arguments, then the copy for the snapshot process. No -nostdin: the
+        // supervisor stops ffmpeg by writing 'q' to its standard input, which lets it finish the FLV stream cleanly.
         List<String> args = new ArrayList<>();
         args.add(ffmpeg);
         // level+ prefixes each line with [error], [warning]...; the FailureClassifier reads them.
-        args.addAll(List.of("-hide_banner", "-loglevel", "level+info", "-nostats", "-progress", "pipe:1"));
-        // -y: the snapshot file exists after the first run, and without -y ffmpeg would ask on stdin to overwrite.
+        args.addAll(List.of("-hide_banner", "-loglevel", "level+info", "-nostats", "-progress", "pipe:2"));
+        // One progress block a second, not two: each becomes a status event for every dashboard, and the watchdog
+        // and the contract's "at least every 2 s" need no more.
+        args.addAll(List.of("-stats_period", "1"));
+        // -y: ffmpeg must never ask on stdin (the supervisor's 'q' channel) whether to overwrite an output file.
         args.add("-y");
         String vaapiDevice = settings.get("vaapi_device");
         if (vaapiDevice != null) {
@@ -134,15 +178,6 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
         }
 
         args.addAll(inputOptions);
-        if (videoCopy() && snapshot.isPresent()) {
-            // A decoder option: when video is copied only the snapshot output decodes, so it decodes keyframes
-            // only. Measured on 5.1: the copied stream keeps every packet and decoding CPU drops about 5 times, but
-            // stream probing (which decodes too) then runs to its 5 s limit: output starts ~4 s later. A 1 s
-            // analysis bound brings the first output back to what it is without skip_frame (1.7 s vs 5.6 s, measured
-            // against the GStreamer camera with a 2 s GOP); the snapshot's filters are set up from the first decoded
-            // frame, so a pixel format left unknown by the shorter probe does no harm.
-            args.addAll(List.of("-skip_frame:v", "nokey", "-analyzeduration", "1000000"));
-        }
         args.addAll(List.of("-i", input));
         if (silent) {
             args.addAll(List.of("-f", "lavfi", "-i", SILENCE));
@@ -179,17 +214,19 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
         }
         args.add(output);
 
-        snapshot.ifPresent(path -> {
-            args.addAll(List.of("-map", "0:v:0", "-vf", SNAPSHOT_FILTER,
-                    // image2 is constant frame rate by default in 5.1: without vfr the one selected frame is
-                    // duplicated to the camera's rate and the file rewritten 25 times a second.
-                    "-fps_mode", "vfr", "-q:v", "5"));
+        snapshot.ifPresent(file -> {
+            // A stream copy: the relay decodes nothing for the preview, and this output is muxed at every camera
+            // packet, so it never is the stream ffmpeg waits on.
+            args.addAll(List.of("-map", "0:v:0", "-c:v", "copy"));
             String limit = settings.get("t");
             if (limit != null) {
-                // -t applies per output: without it here the snapshot output would outlive the RTMP one.
+                // -t applies per output: without it here the copy would outlive the RTMP output.
                 args.addAll(List.of("-t", limit));
             }
-            args.addAll(List.of("-update", "1", "-atomic_writing", "1", "-f", "image2", path.toString()));
+            // Written in 32 kB blocks rather than flushed at every packet (5.1's default for a pipe): a handful of
+            // reads a second for the JVM that passes it on instead of one per frame (measured with strace: 52 writes
+            // for 2 s of 25 fps, 1 with this). The preview does not mind the delay.
+            args.addAll(List.of("-flush_packets", "0", "-f", "nut", "pipe:1"));
         });
         return List.copyOf(args);
     }

@@ -30,7 +30,7 @@ import stream.core.ValidationException;
  * ScheduledExecutorService owner = Executors.newSingleThreadScheduledExecutor();
  * FfmpegKeeper relay = new FfmpegKeeper(FfmpegKeeper.Settings.of("relay"),
  *         () -> new FfmpegKeeper.Launch(List.of("ffmpeg", "-i", "rtsp://127.0.0.1:8554/cam1", "-c", "copy",
- *                 "-progress", "pipe:1", "-f", "flv", "rtmp://127.0.0.1:1935/live/key"), SecretMasker.forUrls()),
+ *                 "-progress", "pipe:2", "-f", "flv", "rtmp://127.0.0.1:1935/live/key"), SecretMasker.forUrls()),
  *         () -> true, ChildRecords.NONE, owner, new FfmpegKeeper.Listener() { });
  * owner.execute(relay::start);
  * }</pre>
@@ -55,7 +55,7 @@ public final class FfmpegKeeper {
 
         /** The contract's values: 10 s watchdog, q then 3 s, SIGTERM then 5 s, backoff 1 s doubling to 30 s. */
         public static Settings of(String role) {
-            return new Settings(role, ProcessIo.PROGRESS_ON_STDOUT, Duration.ofSeconds(10), Duration.ofSeconds(3),
+            return new Settings(role, ProcessIo.NONE, Duration.ofSeconds(10), Duration.ofSeconds(3),
                     Duration.ofSeconds(5), Backoff.of(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.3),
                     Duration.ofSeconds(60));
         }
@@ -65,8 +65,15 @@ public final class FfmpegKeeper {
         }
     }
 
-    /** One launch's argument list and the masker for what it prints (it knows the launch's secrets). */
-    public record Launch(List<String> command, SecretMasker masker) {
+    /**
+     * One launch's argument list, the masker for what it prints (it knows the launch's secrets), and what its stdin
+     * and stdout carry (null: the settings' {@link Settings#io}). A relay's snapshot reader, for one, changes with
+     * its launch.
+     */
+    public record Launch(List<String> command, SecretMasker masker, ProcessIo io) {
+        public Launch(List<String> command, SecretMasker masker) {
+            this(command, masker, null);
+        }
     }
 
     /** What to run, asked at every launch so a restart uses the newest configuration. */
@@ -258,7 +265,7 @@ public final class FfmpegKeeper {
         lastLine = null;
         flowingSince = null;
         SupervisorConfig sc = new SupervisorConfig(settings.role(), launch.command(), settings.staleTimeout(),
-                settings.quitGrace(), settings.termGrace(), settings.io());
+                settings.quitGrace(), settings.termGrace(), launch.io() != null ? launch.io() : settings.io());
         FfmpegSupervisor[] holder = new FfmpegSupervisor[1];
         CompletableFuture<Void> reported = new CompletableFuture<>();
         holder[0] = new FfmpegSupervisor(sc, launch.masker(), new FfmpegSupervisor.Listener() {

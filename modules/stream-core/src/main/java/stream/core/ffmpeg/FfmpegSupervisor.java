@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import stream.core.SecretMasker;
 
 /**
- * Runs and watches one ffmpeg process: reads its progress and (masked) stderr on their own threads, kills it when
+ * Runs and watches one ffmpeg process: reads its progress and (masked) log lines from stderr, passes its stdout on to
+ * the process that reads it (the snapshot ffmpeg, see {@link SnapshotPipe}), kills it when
  * its output time stops advancing, stops it gracefully ({@code q}, then SIGTERM, then SIGKILL), and reports its end
  * exactly once. One instance per process launch; {@link FfmpegKeeper} decides about restarts. What stdin and stdout
  * carry is the config's {@link ProcessIo}.
@@ -22,9 +23,6 @@ import stream.core.SecretMasker;
 public final class FfmpegSupervisor {
     /** Longest stderr line passed on; ffmpeg's are short, a hostile input could make them long. */
     static final int MAX_LINE = 4096;
-    /** A line of ffmpeg's -progress output: a lower-case key, '=', a value (log lines start with '[' or a word). */
-    private static final java.util.regex.Pattern PROGRESS_LINE =
-            java.util.regex.Pattern.compile("[a-z_0-9]+=.*");
 
     /** Why the process ended. */
     public enum Ending {
@@ -87,9 +85,11 @@ public final class FfmpegSupervisor {
         launchedAtNanos = System.nanoTime();
         lastAdvanceNanos = launchedAtNanos;
         Process p;
+        ProcessIo io = config.io();
         try {
             ProcessBuilder pb = new ProcessBuilder(config.command());
             pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+            pb.redirectOutput(io.readsStdout() ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.DISCARD);
             p = pb.start();
         } catch (IOException | RuntimeException e) {
             String why = masker.mask("cannot start " + config.command().get(0) + ": " + e.getMessage());
@@ -103,11 +103,11 @@ public final class FfmpegSupervisor {
         long pid = p.pid();
         listener.started(pid, ProcessIdentity.startTicks(pid).orElse(-1));
 
-        ProcessIo io = config.io();
-        ProgressParser stderrProgress = io.progressOnStderr() ? new ProgressParser() : null;
-        Thread out = io.stdoutSink() == null ? daemon(name + "-progress", () -> readProgress(p))
+        SnapshotPipe snapshot = io.stdoutReader().isEmpty() ? null
+                : SnapshotPipe.start(io.stdoutReader(), p.getInputStream(), name);
+        Thread out = io.stdoutSink() == null ? null
                 : daemon(name + "-stdout", () -> io.stdoutSink().accept(p.getInputStream()));
-        Thread err = daemon(name + "-stderr", () -> readStderr(p, stderrProgress));
+        Thread err = daemon(name + "-stderr", () -> readStderr(p));
         if (io.stdinSource() != null) {
             daemon(name + "-stdin", () -> io.stdinSource().accept(p.getOutputStream()));
         }
@@ -120,8 +120,14 @@ public final class FfmpegSupervisor {
         watchdog.schedule(this::checkStall, config.staleTimeout().toNanos(), TimeUnit.NANOSECONDS);
         daemon(name + "-exit", () -> {
             int code = waitForever(p);
-            join(out);
             join(err);
+            if (out != null) {
+                join(out);
+            }
+            if (snapshot != null) {
+                // the reader of the relay's copy ends with its input; it must not outlive this launch
+                snapshot.awaitEnd(Duration.ofSeconds(2));
+            }
             watchdog.shutdownNow();
             Ending ending = requestedEnding == null ? Ending.EXITED : requestedEnding;
             listener.exited(new Exit(pid, ending, code, Duration.ofNanos(System.nanoTime() - launchedAtNanos), null));
@@ -212,16 +218,20 @@ public final class FfmpegSupervisor {
         }
     }
 
-    private void readProgress(Process p) {
+    private void readStderr(Process p) {
         ProgressParser parser = new ProgressParser();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
-                Progress progress = parser.accept(truncate(line)).orElse(null);
-                if (progress == null) {
+                if (line.isBlank()) {
                     continue;
                 }
-                onProgress(progress);
+                String bounded = truncate(line);
+                if (ProgressParser.isProgressLine(bounded)) {
+                    parser.accept(bounded).ifPresent(this::onProgress);
+                } else {
+                    listener.stderr(masker.mask(bounded));
+                }
             }
         } catch (IOException ignored) {
             // the pipe closes when the process ends
@@ -235,22 +245,6 @@ public final class FfmpegSupervisor {
             lastAdvanceNanos = System.nanoTime();
         }
         listener.progress(progress, advanced);
-    }
-
-    /** ffmpeg's log lines; with {@code -progress pipe:2} also its key=value progress lines, told apart here. */
-    private void readStderr(Process p, ProgressParser progressParser) {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = r.readLine()) != null) {
-                if (progressParser != null && PROGRESS_LINE.matcher(line).matches()) {
-                    progressParser.accept(truncate(line)).ifPresent(this::onProgress);
-                } else if (!line.isBlank()) {
-                    listener.stderr(masker.mask(truncate(line)));
-                }
-            }
-        } catch (IOException ignored) {
-            // the pipe closes when the process ends
-        }
     }
 
     private static String truncate(String line) {

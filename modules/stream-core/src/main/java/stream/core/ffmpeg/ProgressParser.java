@@ -3,7 +3,10 @@ package stream.core.ffmpeg;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Reads ffmpeg's {@code -progress pipe:1} output line by line and yields a {@link Progress} at each block's end. */
+/**
+ * Reads ffmpeg's {@code -progress} output line by line and yields a {@link Progress} at each block's end. The relay
+ * writes it to stderr among its log lines; {@link #isProgressLine} tells them apart.
+ */
 public final class ProgressParser {
     // Unknown keys (stream_0_0_q, keys of newer versions) and unreadable lines are skipped, so a newer ffmpeg or a
     // stray line never stops the metrics. One parser per ffmpeg process, fed by one thread.
@@ -20,6 +23,24 @@ public final class ProgressParser {
 
     public ProgressParser() {
         reset();
+    }
+
+    /**
+     * Whether a stderr line is a progress line ({@code key=value}, the key in lower case) rather than a log line:
+     * with {@code -loglevel level+...} ffmpeg starts every log line with {@code [}.
+     */
+    public static boolean isProgressLine(String line) {
+        int eq = line.indexOf('=');
+        if (eq <= 0 || line.charAt(0) < 'a' || line.charAt(0) > 'z') {
+            return false;
+        }
+        for (int i = 1; i < eq; i++) {
+            char c = line.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Takes one line (without or with its line ending); returns the block's progress when the line ends a block. */

@@ -12,7 +12,8 @@ import java.util.List;
  *                     too, so a connect that hangs is caught (a frozen camera keeps TCP open and ffmpeg waits)
  * @param quitGrace how long to wait after writing {@code q} (which lets ffmpeg write the FLV trailer) before SIGTERM
  * @param termGrace how long to wait after SIGTERM before SIGKILL
- * @param io what stdin and stdout are for (progress and {@code q}, or media to and from other parts)
+ * @param io what stdin and stdout carry ({@code q} and nothing, or media to and from other parts); progress is read
+ *           from stderr either way
  */
 public record SupervisorConfig(String role, List<String> command, Duration staleTimeout, Duration quitGrace,
                                Duration termGrace, ProcessIo io) {
@@ -22,14 +23,20 @@ public record SupervisorConfig(String role, List<String> command, Duration stale
             throw new IllegalArgumentException("command is empty");
         }
         if (io == null) {
-            io = ProcessIo.PROGRESS_ON_STDOUT;
+            io = ProcessIo.NONE;
         }
     }
 
-    /** Progress on stdout, {@code q} on stdin (the relay). */
+    /** A process whose stdout nobody reads. */
     public SupervisorConfig(String role, List<String> command, Duration staleTimeout, Duration quitGrace,
                             Duration termGrace) {
-        this(role, command, staleTimeout, quitGrace, termGrace, ProcessIo.PROGRESS_ON_STDOUT);
+        this(role, command, staleTimeout, quitGrace, termGrace, ProcessIo.NONE);
+    }
+
+    /** A process whose stdout is passed on to the process {@code stdoutReader} starts (empty: discarded). */
+    public SupervisorConfig(String role, List<String> command, Duration staleTimeout, Duration quitGrace,
+                            Duration termGrace, List<String> stdoutReader) {
+        this(role, command, staleTimeout, quitGrace, termGrace, ProcessIo.stdoutToProcess(stdoutReader));
     }
 
     /** The contract's defaults: 10 s stall watchdog, q then 3 s, SIGTERM then 5 s, SIGKILL. */

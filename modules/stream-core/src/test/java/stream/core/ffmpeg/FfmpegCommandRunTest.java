@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the built command with the real ffmpeg: a local file (made here by ffmpeg) stands in for the camera and a
- * local FLV file for the RTMP destination, so no network is needed. Skipped where ffmpeg is not installed.
+ * local FLV file for the RTMP destination; the relay runs under {@link FfmpegSupervisor}, which passes its copy of
+ * the video on to the snapshot process when there is one. Skipped where ffmpeg is not installed.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FfmpegCommandRunTest {
@@ -39,19 +40,25 @@ class FfmpegCommandRunTest {
     static Path withAac;
     static Path withoutAudio;
     static Path withAlaw;
+    /** Longer than the others: 200 frames, so that a relay holding its output back is seen before the end. */
+    static Path withoutAudioLong;
 
     @BeforeAll
     static void makeCameraRecordings() throws Exception {
         assumeTrue(runs("ffmpeg", "-version") && runs("ffprobe", "-version"), "ffmpeg and ffprobe are needed");
+        // No B-frames, as IP cameras send: with them the decoder (keyframes only) holds each picture back until two
+        // more keyframes have come, and the snapshot would appear at the end of the recording only.
         String video = "testsrc2=size=320x240:rate=25";
         withAac = dir.resolve("camera-h264-aac.mkv");
         withoutAudio = dir.resolve("camera-h264.mkv");
         withAlaw = dir.resolve("camera-h264-alaw.mkv");
         make(withAac, "-f", "lavfi", "-i", video, "-f", "lavfi", "-i", "sine=r=48000", "-t", "" + SECONDS,
-                "-c:v", "libx264", "-g", "50", "-c:a", "aac");
-        make(withoutAudio, "-f", "lavfi", "-i", video, "-t", "" + SECONDS, "-c:v", "libx264", "-g", "50");
+                "-c:v", "libx264", "-bf", "0", "-g", "50", "-c:a", "aac");
+        make(withoutAudio, "-f", "lavfi", "-i", video, "-t", "" + SECONDS, "-c:v", "libx264", "-bf", "0", "-g", "50");
         make(withAlaw, "-f", "lavfi", "-i", video, "-f", "lavfi", "-i", "sine=r=8000", "-t", "" + SECONDS,
-                "-c:v", "libx264", "-g", "50", "-c:a", "pcm_alaw", "-ac", "1");
+                "-c:v", "libx264", "-bf", "0", "-g", "50", "-c:a", "pcm_alaw", "-ac", "1");
+        withoutAudioLong = dir.resolve("camera-h264-8s.mkv");
+        make(withoutAudioLong, "-f", "lavfi", "-i", video, "-t", "8", "-c:v", "libx264", "-bf", "0", "-g", "50");
     }
 
     @Test
@@ -74,7 +81,7 @@ class FfmpegCommandRunTest {
     @Test
     void passthroughWithoutAudioCopiesEveryVideoPacketAndTakesSnapshotsFromKeyframes() throws Exception {
         Run run = relay(withoutAudio, "-c:v copy -c:a copy", CameraAudio.NONE, true);
-        assertTrue(run.args.contains("-skip_frame:v"));
+        assertFalse(run.args.contains("-skip_frame:v"), "the relay decodes nothing");
         run.assertEndedByItself();
         assertEquals(List.of("video:h264", "audio:aac"), streams(run.flv));
         // -skip_frame nokey only affects decoding (for the snapshot): the copied stream keeps all 25 fps.
@@ -90,6 +97,32 @@ class FfmpegCommandRunTest {
         // The keyframe-only decoding is for video: all 4 s of audio arrive (44.1 kHz, 1024 samples a packet).
         assertTrue(packets(run.flv, "a:0") >= SECONDS * 44100 / 1024, "audio packets");
         run.assertSnapshotWritten();
+    }
+
+    @Test
+    void aCameraWithoutAudioIsNotHeldBackWhileASnapshotIsMade() throws Exception {
+        // The fault this guards against (ffmpeg 5.1): with the JPEG as a second output of the relay, ffmpeg read only
+        // the camera while that sparse output lagged, the silent input waited, and the FLV muxer held every video
+        // packet until its 10 s interleaving limit (here: until the end of the 8 s input). ffmpeg's own progress
+        // tells both sides: frames handed to the muxer (frame=) against bytes it wrote (total_size=).
+        FfmpegCommand command = command("-c:v copy -c:a aac", CameraAudio.NONE, true);
+        Path flv = dir.resolve("held-" + System.nanoTime() + ".flv");
+        Supervised run = Supervised.start(command.argumentsForLocalFiles(withoutAudioLong, flv),
+                command.snapshotArguments().orElseThrow());
+        long bytesAtFrame100 = -1;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (bytesAtFrame100 < 0 && System.nanoTime() < deadline) {
+                Progress p = run.progress.poll(1, TimeUnit.SECONDS);
+                if (p != null && p.frame() >= 100 && !p.ended()) {
+                    bytesAtFrame100 = p.totalSize();
+                }
+            }
+        } finally {
+            run.supervisor.stop(true);
+        }
+        assertTrue(bytesAtFrame100 >= 50_000, "bytes written when 100 of 200 frames were muxed: " + bytesAtFrame100);
+        assertJpeg(command.snapshot().orElseThrow());
     }
 
     @Test
@@ -115,49 +148,99 @@ class FfmpegCommandRunTest {
     private static Run relay(Path camera, String params, CameraAudio audio, boolean snapshot) throws Exception {
         FfmpegCommand command = command(params, audio, snapshot);
         if (command.snapshot().isPresent()) {
-            // As after a restart: the last run's snapshot is there (without -y ffmpeg would ask on stdin and hang).
+            // As after a restart: the last run's snapshot is there (without -y ffmpeg would ask and never write it).
             Files.writeString(command.snapshot().get(), "old snapshot");
         }
         String name = "run-" + System.nanoTime();
         Path flv = dir.resolve(name + ".flv");
         List<String> args = command.argumentsForLocalFiles(camera, flv);
-        Process process = start(args, dir.resolve(name));
-        boolean ended = process.waitFor(SECONDS + 30, TimeUnit.SECONDS);
+        Supervised run = Supervised.start(args, command.snapshotArguments().orElse(List.of()));
+        FfmpegSupervisor.Exit exit = run.exit.poll(SECONDS + 30, TimeUnit.SECONDS);
+        boolean ended = exit != null;
         if (!ended) {
-            process.destroyForcibly().waitFor();
+            run.supervisor.stop(true);
+            exit = run.exit.take();
         }
-        return new Run(args, ended, ended ? process.exitValue() : -1, flv, command.snapshot().orElse(null),
-                dir.resolve(name + ".progress"), dir.resolve(name + ".stderr"));
+        Path stderr = dir.resolve(name + ".stderr");
+        Files.write(stderr, run.stderr);
+        return new Run(args, ended, exit.exitCode(), flv, command.snapshot().orElse(null), List.copyOf(run.progress),
+                stderr);
+    }
+
+    /** The relay under its supervisor, as the stream runs it: progress and log lines from stderr, the copy passed on. */
+    private record Supervised(FfmpegSupervisor supervisor, java.util.concurrent.BlockingQueue<Progress> progress,
+                              List<String> stderr, java.util.concurrent.BlockingQueue<FfmpegSupervisor.Exit> exit) {
+        static Supervised start(List<String> relay, List<String> snapshot) {
+            var progress = new java.util.concurrent.LinkedBlockingQueue<Progress>();
+            List<String> stderr = java.util.Collections.synchronizedList(new ArrayList<>());
+            var exit = new java.util.concurrent.LinkedBlockingQueue<FfmpegSupervisor.Exit>();
+            SupervisorConfig config = new SupervisorConfig("relay", relay, java.time.Duration.ofSeconds(30),
+                    java.time.Duration.ofSeconds(3), java.time.Duration.ofSeconds(5), snapshot);
+            FfmpegSupervisor supervisor = new FfmpegSupervisor(config, stream.core.SecretMasker.forUrls(RTSP, RTMP),
+                    new FfmpegSupervisor.Listener() {
+                        @Override
+                        public void started(long pid, long startTicks) {
+                        }
+
+                        @Override
+                        public void progress(Progress p, boolean advanced) {
+                            progress.add(p);
+                        }
+
+                        @Override
+                        public void stderr(String maskedLine) {
+                            stderr.add(maskedLine);
+                        }
+
+                        @Override
+                        public void exited(FfmpegSupervisor.Exit e) {
+                            exit.add(e);
+                        }
+                    });
+            supervisor.start();
+            return new Supervised(supervisor, progress, stderr, exit);
+        }
+    }
+
+    /** Waits (up to 30 s: the snapshot process works on its own) until the file is a JPEG. */
+    private static void assertJpeg(Path snapshot) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!isJpeg(snapshot)) {
+            assertTrue(System.nanoTime() < deadline, "no JPEG at " + snapshot + " within 30 s");
+            Thread.sleep(50);
+        }
+        assertFalse(Files.exists(Path.of(snapshot + ".tmp")), "atomic writing leaves no temporary file");
+    }
+
+    private static boolean isJpeg(Path file) throws IOException {
+        byte[] head = Files.exists(file) ? Arrays.copyOf(Files.readAllBytes(file), 2) : new byte[2];
+        return head[0] == (byte) 0xFF && head[1] == (byte) 0xD8;
     }
 
     private static Process start(List<String> args, Path logs) throws IOException {
         return new ProcessBuilder(args)
-                .redirectOutput(Path.of(logs + ".progress").toFile())
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(Path.of(logs + ".stderr").toFile())
                 .start(); // stdin stays an open pipe, as under the supervisor
     }
 
-    private record Run(List<String> args, boolean ended, int exitCode, Path flv, Path snapshot, Path progress,
-                       Path stderr) {
+    private record Run(List<String> args, boolean ended, int exitCode, Path flv, Path snapshot,
+                       List<Progress> progress, Path stderr) {
 
         void assertEndedByItself() {
             assertTrue(ended, () -> "ffmpeg did not end by itself: " + args + "\n" + read(stderr));
             assertEquals(0, exitCode, () -> read(stderr));
         }
 
-        void assertSnapshotWritten() throws IOException {
-            assertTrue(Files.size(snapshot) > 0, "snapshot written");
+        void assertSnapshotWritten() throws Exception {
+            // written before the relay's end was reported: the supervisor waits for the snapshot process to end
             byte[] head = Arrays.copyOf(Files.readAllBytes(snapshot), 2);
-            assertArrayEquals(new byte[] {(byte) 0xFF, (byte) 0xD8}, head, "a JPEG");
+            assertArrayEquals(new byte[] {(byte) 0xFF, (byte) 0xD8}, head, "a JPEG in place of the old snapshot");
             assertFalse(Files.exists(Path.of(snapshot + ".tmp")), "atomic writing leaves no temporary file");
         }
 
         void assertProgressReachedTheEnd() throws IOException {
-            ProgressParser parser = new ProgressParser();
-            List<Progress> all = new ArrayList<>();
-            for (String line : Files.readAllLines(progress)) {
-                parser.accept(line).ifPresent(all::add);
-            }
+            List<Progress> all = progress;
             assertFalse(all.isEmpty());
             Progress last = all.get(all.size() - 1);
             assertTrue(last.ended());

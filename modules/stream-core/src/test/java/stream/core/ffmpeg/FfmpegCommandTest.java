@@ -26,9 +26,16 @@ class FfmpegCommandTest {
         return new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(params), audio).arguments();
     }
 
+    private static FfmpegCommand withSnapshot(String params, CameraAudio audio) {
+        return new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(params), audio, Optional.of(SNAPSHOT));
+    }
+
     private static List<String> argsWithSnapshot(String params, CameraAudio audio) {
-        return new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(params), audio, Optional.of(SNAPSHOT))
-                .arguments();
+        return withSnapshot(params, audio).arguments();
+    }
+
+    private static List<String> snapshotArgs(String params, CameraAudio audio) {
+        return withSnapshot(params, audio).snapshotArguments().orElseThrow();
     }
 
     /** The value after the last occurrence of {@code option}. */
@@ -42,7 +49,7 @@ class FfmpegCommandTest {
     void theArchitectureDefaultGivesTheWholeCommand() {
         List<String> args = args(FfmpegParamsPolicyTest.DOCUMENT_DEFAULT, CameraAudio.AAC);
         assertEquals(List.of("ffmpeg",
-                "-hide_banner", "-loglevel", "level+info", "-nostats", "-progress", "pipe:1", "-y",
+                "-hide_banner", "-loglevel", "level+info", "-nostats", "-progress", "pipe:2", "-stats_period", "1", "-y",
                 "-rtsp_transport", "tcp", "-timeout", "5000000", "-fflags", "+genpts", "-thread_queue_size", "512",
                 "-i", RTSP,
                 "-map", "0:v:0", "-map", "0:a:0",
@@ -65,7 +72,7 @@ class FfmpegCommandTest {
     void stdinStaysOpenForTheSupervisorsQuitKey() {
         List<String> args = args("", CameraAudio.AAC);
         assertFalse(args.contains("-nostdin"));
-        assertEquals("pipe:1", valueOf(args, "-progress"));
+        assertEquals("pipe:2", valueOf(args, "-progress"));
     }
 
     @Test
@@ -144,29 +151,52 @@ class FfmpegCommandTest {
         assertEquals(1, Collections.frequency(args("-c:v copy -f flv", CameraAudio.AAC), "-f"));
     }
 
-    @Test
-    void theSnapshotIsASecondOutputAfterTheRtmpOne() {
-        List<String> args = argsWithSnapshot("-c:v libx264", CameraAudio.AAC);
-        int rtmp = args.indexOf(RTMP);
-        assertEquals(List.of("-map", "0:v:0", "-vf", FfmpegCommand.SNAPSHOT_FILTER, "-fps_mode", "vfr",
-                "-q:v", "5", "-update", "1", "-atomic_writing", "1", "-f", "image2", SNAPSHOT.toString()),
-                args.subList(rtmp + 1, args.size()));
-        assertFalse(args.contains("-skip_frame:v"), "a transcoded stream must decode every frame");
+    @ParameterizedTest
+    @EnumSource(CameraAudio.class)
+    void theRelayWritesACopyOfTheCameraVideoToStdoutAndDecodesNothingForIt(CameraAudio audio) {
+        for (String params : List.of("-c:v copy", "-c:v libx264")) {
+            List<String> args = argsWithSnapshot(params, audio);
+            int rtmp = args.indexOf(RTMP);
+            assertEquals(List.of("-map", "0:v:0", "-c:v", "copy", "-flush_packets", "0", "-f", "nut", "pipe:1"),
+                    args.subList(rtmp + 1, args.size()));
+            assertEquals("pipe:2", valueOf(args, "-progress"), "progress on stderr: stdout carries the copy");
+            assertFalse(args.contains("image2"), "no JPEG output in the relay: " + args);
+            assertFalse(args.contains(FfmpegCommand.SNAPSHOT_FILTER));
+            assertFalse(args.contains("-skip_frame:v"), "the relay decodes nothing for the preview");
+        }
     }
 
     @Test
-    void aPassthroughSnapshotDecodesOnlyKeyframes() {
-        List<String> args = argsWithSnapshot("-c:v copy", CameraAudio.AAC);
-        int skip = args.indexOf("-skip_frame:v");
-        assertEquals("nokey", args.get(skip + 1));
-        assertTrue(skip < args.indexOf("-i"), "an input option");
+    void theSnapshotProcessReadsTheCopyAndKeepsAJpeg() {
+        assertEquals(List.of("ffmpeg", "-hide_banner", "-loglevel", "level+error", "-nostats", "-nostdin", "-y",
+                "-skip_frame:v", "nokey", "-analyzeduration", "1000000",
+                "-f", "nut", "-i", "pipe:0",
+                "-map", "0:v:0", "-vf", FfmpegCommand.SNAPSHOT_FILTER, "-fps_mode", "vfr", "-q:v", "5",
+                "-threads", "1", "-update", "1", "-atomic_writing", "1", "-f", "image2", SNAPSHOT.toString()),
+                snapshotArgs("-c:v copy", CameraAudio.NONE));
     }
 
     @Test
-    void aDurationLimitAlsoEndsTheSnapshotOutput() {
+    void theSnapshotProcessSeesNoSecretAndReadsOnlyItsStdin() {
+        String line = String.join(" ", snapshotArgs("-c:v copy", CameraAudio.AAC));
+        assertFalse(line.contains("secret"), line);
+        assertFalse(line.contains("rtsp://"), line);
+        assertFalse(line.contains("rtmp://"), line);
+        assertTrue(line.contains("-i pipe:0 "), line);
+        assertFalse(line.contains("udp:"), line);
+    }
+
+    @Test
+    void withoutASnapshotThereIsNoSnapshotProcess() {
+        assertTrue(new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(""), CameraAudio.AAC)
+                .snapshotArguments().isEmpty());
+    }
+
+    @Test
+    void aDurationLimitAlsoEndsTheCopyForTheSnapshot() {
         List<String> args = argsWithSnapshot("-c:v libx264 -t 18:00:00", CameraAudio.AAC);
-        List<String> snapshotPart = args.subList(args.indexOf(RTMP) + 1, args.size());
-        assertEquals("18:00:00", valueOf(snapshotPart, "-t"));
+        List<String> copyPart = args.subList(args.indexOf(RTMP) + 1, args.size());
+        assertEquals("18:00:00", valueOf(copyPart, "-t"));
     }
 
     @Test

@@ -130,11 +130,11 @@ class FfmpegKeeperTest {
     @Test
     void restartsAfterBackoffWhenFfmpegExitsAndGivesUpWhenThePolicySaysNo() throws Exception {
         Path ffmpeg = script("""
-                echo "frame=1"; echo "out_time_us=100000"; echo "progress=continue"
+                echo "frame=1" >&2; echo "out_time_us=100000" >&2; echo "progress=continue" >&2
                 echo "[error] Connection refused" >&2
                 exit 1""");
         AtomicBoolean wanted = new AtomicBoolean(true);
-        keeper = new FfmpegKeeper(fast(ProcessIo.PROGRESS_ON_STDOUT), run(ffmpeg), wanted::get, records, owner, listener);
+        keeper = new FfmpegKeeper(fast(ProcessIo.NONE), run(ffmpeg), wanted::get, records, owner, listener);
         on(keeper::start);
         await(() -> count("launched") >= 3, "three launches");
         assertTrue(count("flowing") >= 1, events.toString());
@@ -154,10 +154,10 @@ class FfmpegKeeperTest {
         Path ffmpeg = script("""
                 i=0
                 while [ $i -lt 200 ]; do
-                  i=$((i+1)); echo "frame=$i"; echo "out_time_us=$((i*100000))"; echo "progress=continue"
+                  i=$((i+1)); echo "frame=$i" >&2; echo "out_time_us=$((i*100000))" >&2; echo "progress=continue" >&2
                   if read -t 0.1 c; then exit 0; fi
                 done""");
-        keeper = new FfmpegKeeper(fast(ProcessIo.PROGRESS_ON_STDOUT), run(ffmpeg), () -> true, records, owner, listener);
+        keeper = new FfmpegKeeper(fast(ProcessIo.NONE), run(ffmpeg), () -> true, records, owner, listener);
         on(keeper::start);
         await(() -> count("flowing") == 1, "output flowing");
         long pid = on(keeper::pid);
@@ -226,7 +226,7 @@ class FfmpegKeeperTest {
 
     @Test
     void aCommandThatCannotBeBuiltIsReportedAndNothingRuns() throws Exception {
-        keeper = new FfmpegKeeper(fast(ProcessIo.PROGRESS_ON_STDOUT), () -> {
+        keeper = new FfmpegKeeper(fast(ProcessIo.NONE), () -> {
             throw new ValidationException("ffmpeg_params", "refused");
         }, () -> true, records, owner, listener);
         assertFalse(on(keeper::start));
@@ -239,7 +239,7 @@ class FfmpegKeeperTest {
         // this JVM is not an ffmpeg: its record is forgotten and it is left alone
         records.add(new ChildRecord("test", ProcessHandle.current().pid(), 1));
         records.add(new ChildRecord("other-role", ProcessHandle.current().pid(), 1));
-        keeper = new FfmpegKeeper(fast(ProcessIo.PROGRESS_ON_STDOUT), run(script("exit 0")), () -> false, records,
+        keeper = new FfmpegKeeper(fast(ProcessIo.NONE), run(script("exit 0")), () -> false, records,
                 owner, listener);
         on(() -> {
             keeper.endLeftovers();

@@ -20,7 +20,7 @@ import stream.core.SecretMasker;
 
 /**
  * The supervisor against real processes: small shell scripts that behave like ffmpeg in the ways that matter
- * (progress on stdout, errors on stderr, obeying or ignoring q and SIGTERM, hanging).
+ * (progress and log lines on stderr, as ffmpeg with {@code -progress pipe:2}, obeying or ignoring q and SIGTERM, hanging).
  */
 class FfmpegSupervisorTest {
     @TempDir
@@ -53,7 +53,8 @@ class FfmpegSupervisorTest {
 
     Path script(String body) throws IOException {
         Path p = dir.resolve("fake-ffmpeg-" + System.nanoTime());
-        Files.writeString(p, "#!/bin/sh\n" + body + "\n");
+        // everything on stderr, where ffmpeg writes its progress (-progress pipe:2) and its log
+        Files.writeString(p, "#!/bin/sh\nexec 1>&2\n" + body + "\n");
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
         return p;
     }
@@ -71,7 +72,7 @@ class FfmpegSupervisorTest {
         return e;
     }
 
-    /** Progress blocks with out_time advancing every 0.2 s, like -progress pipe:1. */
+    /** Progress blocks with out_time advancing every 0.2 s, like -progress pipe:2. */
     static final String PROGRESS_LOOP = """
             i=0
             while true; do
@@ -168,5 +169,98 @@ class FfmpegSupervisorTest {
         FfmpegSupervisor.Exit exit = nextExit();
         assertEquals(FfmpegSupervisor.Ending.FAILED_TO_START, exit.ending());
         assertTrue(exit.message().contains("cannot start"), exit.message());
+    }
+
+    /** A relay stand-in: progress on stderr as above, and a numbered line on stdout (its copy for the snapshot). */
+    Path relayWithCopy() throws IOException {
+        Path p = dir.resolve("fake-relay-" + System.nanoTime());
+        Files.writeString(p, """
+                #!/bin/sh
+                i=0
+                while true; do
+                  i=$((i+1))
+                  echo "copy $i"
+                  echo "out_time_us=$((i*200000))" >&2; echo "progress=continue" >&2
+                  sleep 0.2
+                done
+                """);
+        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
+        return p;
+    }
+
+    FfmpegSupervisor withReader(Path relay, List<String> reader) {
+        return new FfmpegSupervisor(new SupervisorConfig("relay", List.of(relay.toString()), Duration.ofSeconds(5),
+                Duration.ofMillis(300), Duration.ofSeconds(5), reader),
+                SecretMasker.forUrls("rtmp://127.0.0.1/live/secret-key-1234"), listener);
+    }
+
+    /** Pids of the processes whose command line contains {@code marker}. */
+    static List<Long> processesWith(String marker) {
+        return ProcessHandle.allProcesses()
+                .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+                .map(ProcessHandle::pid).toList();
+    }
+
+    @Test
+    void theCopyOnStdoutReachesTheReaderWhichEndsWithTheRelay() throws Exception {
+        Path copy = dir.resolve("copy-" + System.nanoTime() + ".txt");
+        String marker = "reader-" + System.nanoTime();
+        FfmpegSupervisor sup = withReader(relayWithCopy(),
+                List.of("/bin/sh", "-c", "cat > \"$0\"", copy.toString(), marker));
+        sup.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!(Files.exists(copy) && Files.readString(copy).contains("copy 5\n"))) {
+            assertTrue(System.nanoTime() < deadline, "the copy reaches the reader");
+            Thread.sleep(50);
+        }
+        assertTrue(progress.size() >= 3, "progress is read from stderr: " + progress);
+        assertTrue(stderr.isEmpty(), "progress lines are not log lines: " + stderr);
+        sup.stop();
+        nextExit();
+        assertEquals(List.of(), processesWith(marker), "the reader has ended when the relay's end is reported");
+        assertTrue(Files.readString(copy).startsWith("copy 1\ncopy 2\n"), "in order, from the start");
+    }
+
+    @Test
+    void aReaderThatNeverReadsDoesNotHoldTheRelayBack() throws Exception {
+        // sleep never reads its stdin: a direct pipe would fill after 64 kB and block the relay's writes
+        String marker = "sleep 600." + System.nanoTime(); // unique: exec leaves only sleep's own command line
+        Path relay = dir.resolve("fast-relay-" + System.nanoTime());
+        Files.writeString(relay, """
+                #!/bin/sh
+                i=0
+                while true; do
+                  i=$((i+1))
+                  head -c 65536 /dev/zero
+                  echo "out_time_us=$((i*100000))" >&2; echo "progress=continue" >&2
+                  sleep 0.05
+                done
+                """);
+        Files.setPosixFilePermissions(relay, PosixFilePermissions.fromString("rwx------"));
+        FfmpegSupervisor sup = withReader(relay, List.of("/bin/sh", "-c", "exec " + marker));
+        sup.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (progress.size() < 60) { // 60 x 64 kB written, far beyond a pipe's and the queue's capacity
+            assertTrue(System.nanoTime() < deadline, "the relay kept writing: " + progress.size() + " blocks");
+            Thread.sleep(50);
+        }
+        sup.stop();
+        assertEquals(FfmpegSupervisor.Ending.STOPPED, nextExit().ending());
+        assertEquals(List.of(), processesWith(marker), "the stuck reader is killed with the relay");
+    }
+
+    @Test
+    void aReaderThatDiesLeavesTheRelayRunning() throws Exception {
+        FfmpegSupervisor sup = withReader(relayWithCopy(), List.of("/bin/sh", "-c", "exit 3"));
+        sup.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (progress.size() < 15) { // 3 s of progress after the reader is gone
+            assertTrue(System.nanoTime() < deadline, "progress goes on: " + progress.size());
+            Thread.sleep(50);
+        }
+        assertTrue(sup.isAlive());
+        assertTrue(exits.isEmpty(), "no exit reported: " + exits);
+        sup.stop();
+        assertEquals(FfmpegSupervisor.Ending.STOPPED, nextExit().ending());
     }
 }
