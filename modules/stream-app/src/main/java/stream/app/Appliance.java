@@ -97,7 +97,7 @@ final class Appliance implements AutoCloseable {
         runtime = RuntimeFolder.create(RuntimeFolder.defaultParent(System.getenv("RUNTIME_DIRECTORY"), dataDir));
         runtime.removedStale().forEach(p -> log.log(System.Logger.Level.INFO,
                 "removed runtime folder " + p + " left by an earlier run that was killed"));
-        RelayCommands commands = new RelayCommands(options.ffmpeg(), probe, runtime.path());
+        RelayCommands commands = new RelayCommands(options.ffmpeg(), probe, runtime.path(), presets);
 
         streams = new Streams(configs, children, logs, id -> new StreamController(id, configs, logs, children, commands,
                 StreamController.Timing.defaults()));
