@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -16,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import stream.core.RelayCommands;
 import stream.core.StreamController;
 import stream.core.Streams;
+import stream.core.control.EventInbox;
 import stream.core.ffmpeg.CameraProbe;
 import stream.core.ffmpeg.EncoderAvailability;
 import stream.core.ffmpeg.PresetCatalog;
@@ -37,7 +37,6 @@ import stream.http.HttpApi;
 import stream.http.SecretHash;
 import stream.http.Stores;
 import stream.http.StaticFiles;
-import stream.sse.EventInbox;
 import stream.sse.SseClient;
 import stream.sse.SseClientConfig;
 import stream.sse.SseLog;
@@ -50,7 +49,6 @@ import stream.store.Settings;
 import stream.store.SettingsRepository;
 import stream.store.SseEventRecord;
 import stream.store.SseEventRepository;
-import stream.store.StreamConfig;
 import stream.store.StreamConfigRepository;
 import stream.store.StreamLogRepository;
 import stream.store.UrlHistoryRepository;
@@ -105,7 +103,7 @@ final class Appliance implements AutoCloseable {
         runtime = RuntimeFolder.create(RuntimeFolder.defaultParent(System.getenv("RUNTIME_DIRECTORY"), dataDir));
         runtime.removedStale().forEach(p -> log.log(System.Logger.Level.INFO,
                 "removed runtime folder " + p + " left by an earlier run that was killed"));
-        RelayCommands commands = new RelayCommands(options.ffmpeg(), probe, runtime.path());
+        RelayCommands commands = new RelayCommands(options.ffmpeg(), probe, runtime.path(), presets);
 
         streams = new Streams(configs, children, logs, id -> new StreamController(id, configs, logs, children, commands,
                 StreamController.Timing.defaults()));
@@ -113,7 +111,8 @@ final class Appliance implements AutoCloseable {
         EventInbox inbox = new EventInbox(db, events, logs, streams);
         List<SseEventRecord> last = events.recent(1, null);
         String lastEventId = last.isEmpty() || last.get(0).lastEventId() == null ? "" : last.get(0).lastEventId();
-        sse = new SseClient(sseConfig(settings.load()), lastEventId, inbox, new SseLogToStore(logs));
+        sse = new SseClient(sseConfig(settings.load()), lastEventId,
+                event -> inbox.onEvent(event.type(), event.data(), event.lastEventId()), new SseLogToStore(logs));
         settings.onChange(s -> sse.reconfigure(sseConfig(s)));
 
         // a reconnecting dashboard gets the rows it missed, at most the newest 200

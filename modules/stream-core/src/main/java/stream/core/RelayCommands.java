@@ -1,6 +1,7 @@
 package stream.core;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,6 +10,8 @@ import stream.core.ffmpeg.CameraAudio;
 import stream.core.ffmpeg.CameraProbe;
 import stream.core.ffmpeg.EncodingArgs;
 import stream.core.ffmpeg.FfmpegCommand;
+import stream.core.ffmpeg.Preset;
+import stream.core.ffmpeg.PresetCatalog;
 import stream.core.ffmpeg.ProbeResult;
 import stream.store.StreamConfig;
 
@@ -21,13 +24,24 @@ public final class RelayCommands {
     private final String ffmpeg;
     private final CameraProbe probe;
     private final Path runtimeDir;
+    private final PresetCatalog presets;
     private final Map<String, CameraAudio> audioByCamera = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> preparedUnknown = new ConcurrentHashMap<>();
 
     /** @param runtimeDir where snapshots are written: memory-backed where possible, they change every 10 s */
     public RelayCommands(String ffmpeg, CameraProbe probe, Path runtimeDir) {
+        this(ffmpeg, probe, runtimeDir, PresetCatalog.of(List.of()));
+    }
+
+    /**
+     * @param presets the presets a stream may name: a stream on a preset is launched with the preset's own argument
+     *                lists, read from its file, not with the text stored in ffmpeg_params (kept for people to read)
+     */
+    public RelayCommands(String ffmpeg, CameraProbe probe, Path runtimeDir, PresetCatalog presets) {
         this.ffmpeg = ffmpeg;
         this.probe = probe;
         this.runtimeDir = runtimeDir;
+        this.presets = presets;
     }
 
     /**
@@ -45,10 +59,33 @@ public final class RelayCommands {
 
     /** The commands for this configuration; a refused ffmpeg_params throws {@link ValidationException}. */
     public Launch commandsFor(StreamConfig c) {
-        EncodingArgs encoding = EncodingArgs.parse(c.ffmpegParams());
-        FfmpegCommand command = new FfmpegCommand(ffmpeg, c.rtspUrl(), c.rtmpUrl(), encoding, audioOf(c.rtspUrl()),
+        FfmpegCommand command = new FfmpegCommand(ffmpeg, c.rtspUrl(), c.rtmpUrl(), encodingOf(c), audioOf(c.rtspUrl()),
                 Optional.of(snapshotPath(c.id())));
         return new Launch(command.arguments(), command.snapshotArguments().orElseThrow());
+    }
+
+    /**
+     * A preset's arguments as its file gives them, token by token (input arguments first, as ffmpeg_params holds
+     * them); hand-written ffmpeg_params otherwise, or when the named preset is no longer installed.
+     */
+    private EncodingArgs encodingOf(StreamConfig c) {
+        Optional<Preset> preset = c.preset() == null ? Optional.empty() : presets.find(c.preset());
+        if (preset.isEmpty()) {
+            return EncodingArgs.parse(c.ffmpegParams());
+        }
+        List<String> tokens = new ArrayList<>(preset.get().inputArgs());
+        tokens.addAll(preset.get().args());
+        return new EncodingArgs(tokens);
+    }
+
+    /**
+     * Probes a camera ahead of a switch, while the old ffmpeg is still on air, so the launch that follows finds the
+     * answer and the stream is off the air only for the swap itself.
+     */
+    public void prepare(String rtspUrl) {
+        // a failed answer is kept for the launch right after, so a camera that does not answer costs one wait, not two
+        preparedUnknown.remove(rtspUrl);
+        preparedUnknown.put(rtspUrl, audioOf(rtspUrl) == CameraAudio.UNKNOWN);
     }
 
     public Path snapshotPath(long streamId) {
@@ -60,6 +97,9 @@ public final class RelayCommands {
         CameraAudio known = audioByCamera.get(rtspUrl);
         if (known != null) {
             return known;
+        }
+        if (Boolean.TRUE.equals(preparedUnknown.remove(rtspUrl))) {
+            return CameraAudio.UNKNOWN;
         }
         ProbeResult r = probe.probeStreams(rtspUrl);
         if (!r.ok()) {

@@ -17,13 +17,10 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
-import stream.core.ffmpeg.FailureClassifier;
-import stream.core.ffmpeg.FailureKind;
-import stream.core.ffmpeg.FfmpegSupervisor;
-import stream.core.ffmpeg.ProcessIdentity;
+import stream.core.ffmpeg.FfmpegKeeper;
+import stream.core.ffmpeg.ProcessIo;
 import stream.core.ffmpeg.Progress;
 import stream.core.ffmpeg.StderrTail;
-import stream.core.ffmpeg.SupervisorConfig;
 import stream.store.ChangeSource;
 import stream.store.ChildProcess;
 import stream.store.ChildProcessRepository;
@@ -65,24 +62,18 @@ public final class StreamController implements AutoCloseable {
     private final StderrTail stderrTail = new StderrTail(SecretMasker.forUrls());
 
     // owned by the exec thread
-    private FfmpegSupervisor current;
-    /** Completes once the current ffmpeg's end was reported (its child_processes row is gone by then). */
-    private CompletableFuture<Void> currentExitReported = CompletableFuture.completedFuture(null);
+    /** Keeps the relay ffmpeg alive; its state is owned by this stream's thread, like the rest. */
+    private final FfmpegKeeper relay;
     private volatile boolean closing;
     private volatile SecretMasker masker = SecretMasker.forUrls();
-    private Backoff backoff;
-    private ScheduledFuture<?> pendingLaunch;
     private ScheduledFuture<?> pendingUrlRestart;
     private long lastUrlRestartNanos = Long.MIN_VALUE / 2;
     private long lastUrlChangeNanos;
     private Long pid;
     private Instant startedAt;
     private Instant runningSince;
-    private long restarts;
     private String lastError;
     private String warning;
-    private String runFailure;
-    private boolean runFailurePermanent;
     private long slowSinceNanos = -1;
     private boolean slowWarned;
     private StreamMetrics metrics = StreamMetrics.NONE;
@@ -98,13 +89,16 @@ public final class StreamController implements AutoCloseable {
         this.children = children;
         this.commands = commands;
         this.timing = timing;
-        this.backoff = timing.backoff();
         this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "stream-" + id);
             t.setDaemon(true);
             return t;
         });
         machine.addListener(this::onTransition);
+        FfmpegKeeper.Settings settings = new FfmpegKeeper.Settings(ROLE, ProcessIo.NONE,
+                timing.staleTimeout(), timing.quitGrace(), timing.termGrace(), timing.backoff(), timing.healthyReset());
+        this.relay = new FfmpegKeeper(settings, this::nextLaunch, this::restartAfterExit,
+                new StoredChildRecords(children, id), exec, new KeeperEvents());
         this.shown = configs.find(id).orElse(null);
         configs.onChange(changed -> {
             if (changed == id) {
@@ -121,7 +115,7 @@ public final class StreamController implements AutoCloseable {
     /** Ends a leftover ffmpeg of ours from before a crash, then resumes streaming if the user wanted it. */
     public void start() {
         call(() -> {
-            killLeftovers();
+            relay.endLeftovers();
             StreamConfig c = config();
             if (c.desiredState() == StreamConfig.DesiredState.RUNNING) {
                 log("stream_resume", "Resuming the stream after a restart of the appliance", LogStatus.INFO);
@@ -163,14 +157,13 @@ public final class StreamController implements AutoCloseable {
             switch (machine.state()) {
                 case STOPPED, FAILED -> {
                     newRun();
-                    backoff = backoff.reset();
                     launch();
                 }
                 case RESTARTING -> {
                     // the user asked now: do not wait out the backoff
-                    cancelPendingLaunch();
-                    backoff = backoff.reset();
-                    launch();
+                    if (relay.isWaiting()) {
+                        relay.start();
+                    }
                 }
                 case STARTING, RUNNING -> {
                     if (rtspUrl != null || rtmpUrl != null) {
@@ -204,8 +197,9 @@ public final class StreamController implements AutoCloseable {
                     launch();
                 }
                 case RESTARTING -> {
-                    cancelPendingLaunch();
-                    launch();
+                    if (relay.isWaiting()) {
+                        relay.start();
+                    }
                 }
                 default -> restartNow("Restarting on request");
             }
@@ -256,7 +250,7 @@ public final class StreamController implements AutoCloseable {
     public void configChanged(boolean restart) {
         exec.execute(() -> {
             lastUrlChangeNanos = System.nanoTime();
-            if (!restart || !(machine.state() == StreamState.RUNNING || machine.state() == StreamState.STARTING)) {
+            if (!restart || !hasProcess()) {
                 return;
             }
             if (pendingUrlRestart != null) {
@@ -266,6 +260,8 @@ public final class StreamController implements AutoCloseable {
             if (sinceLast >= timing.minRestartInterval().toNanos()) {
                 lastUrlRestartNanos = System.nanoTime();
                 restartNow("Switching to the new URLs");
+                // the interval counts from the end of the switch: a slow probe must not let the burst switch again
+                lastUrlRestartNanos = System.nanoTime();
             } else {
                 scheduleTrailingUrlRestart();
             }
@@ -283,11 +279,24 @@ public final class StreamController implements AutoCloseable {
                 scheduleTrailingUrlRestart();
                 return;
             }
-            if (machine.state() == StreamState.RUNNING || machine.state() == StreamState.STARTING) {
+            if (hasProcess()) {
                 lastUrlRestartNanos = n;
                 restartNow("Switching to the newest URLs");
+                lastUrlRestartNanos = System.nanoTime();
             }
         }, Math.max(0, due - now), TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Whether an ffmpeg runs or is being swapped now (not stopped, failed, or waiting out a backoff, whose launch will
+     * read the newest configuration anyway).
+     */
+    private boolean hasProcess() {
+        return switch (machine.state()) {
+            case STARTING, RUNNING -> true;
+            case RESTARTING -> !relay.isWaiting();
+            default -> false;
+        };
     }
 
     /** The stderr lines of the current or last ffmpeg, masked, oldest first. */
@@ -311,94 +320,112 @@ public final class StreamController implements AutoCloseable {
 
     // ---- on the stream thread ----
 
-    private void launch() {
-        cancelPendingLaunch();
+    /** The keeper's view of this stream: what to run (the stored configuration, read at every launch). */
+    private FfmpegKeeper.Launch nextLaunch() {
         StreamConfig c = config();
         masker = SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl());
-        RelayCommands.Launch launch;
-        try {
-            launch = commands.commandsFor(c);
-        } catch (ValidationException e) {
-            fail("The stream cannot start: " + e.getMessage());
-            return;
+        RelayCommands.Launch launch = commands.commandsFor(c);
+        // the snapshot ffmpeg reads the relay's copy of the camera's video through the supervisor
+        return new FfmpegKeeper.Launch(launch.relay(), masker, ProcessIo.stdoutToProcess(launch.snapshot()));
+    }
+
+    /** Whether an ffmpeg that ended by itself is started again: the user wants it running and auto restart is on. */
+    private boolean restartAfterExit() {
+        StreamConfig c = config();
+        return c.desiredState() == StreamConfig.DesiredState.RUNNING && c.autoRestart();
+    }
+
+    /** What the keeper reports, on this stream's thread: the state machine moves here. */
+    private final class KeeperEvents implements FfmpegKeeper.Listener {
+        @Override
+        public void launched(long p) {
+            pid = p;
+            startedAt = Instant.now();
+            if (machine.state() == StreamState.RESTARTING) {
+                machine.transition(StreamState.STARTING, "Starting ffmpeg");
+            } else {
+                publish();
+            }
         }
+
+        @Override
+        public void flowing() {
+            if (machine.state() == StreamState.STARTING) {
+                runningSince = Instant.now();
+                machine.transition(StreamState.RUNNING, "Media is flowing to the destination");
+            }
+        }
+
+        @Override
+        public void progress(Progress p, boolean advanced) {
+            metrics = new StreamMetrics(known(p.fps()), known(p.bitrateKbps()), known(p.speed()), known(p.frame()),
+                    known(p.dropFrames()), known(p.dupFrames()), p.hasOutTime() ? p.outTimeSeconds() : null);
+            if (machine.state() == StreamState.RUNNING && !Double.isNaN(p.speed())) {
+                watchSpeed(p.speed());
+            }
+            publish();
+        }
+
+        @Override
+        public void stderr(String line) {
+            stderrTail.add(line);
+        }
+
+        @Override
+        public void restarting(String reason, Duration delay) {
+            ended(reason);
+            machine.transition(StreamState.RESTARTING,
+                    String.format(Locale.ROOT, "Restarting in %.1f s", delay.toMillis() / 1000.0));
+        }
+
+        @Override
+        public void gaveUp(String reason, boolean byPolicy) {
+            ended(reason);
+            if (!byPolicy) {
+                fail(reason);
+            } else if (config().desiredState() == StreamConfig.DesiredState.STOPPED) {
+                machine.transition(StreamState.STOPPING, "ffmpeg ended");
+                machine.transition(StreamState.STOPPED, "ffmpeg ended");
+            } else {
+                fail(reason + " (auto restart is off)");
+            }
+        }
+
+        @Override
+        public void cannotLaunch(String reason) {
+            fail("The stream cannot start: " + reason);
+        }
+
+        @Override
+        public void leftoverEnded(long p) {
+            log("orphan_killed", "Stopped a leftover ffmpeg (pid " + p + ") from before the appliance last ended",
+                    LogStatus.WARNING);
+        }
+
+        private void ended(String reason) {
+            pid = null;
+            runningSince = null;
+            metrics = StreamMetrics.NONE;
+            lastError = reason;
+            log("ffmpeg_exit", reason, LogStatus.ERROR);
+        }
+    }
+
+    /** From stopped or failed: a new run starts. */
+    private void launch() {
         machine.transition(StreamState.STARTING, "Starting ffmpeg");
-        runFailure = null;
-        runFailurePermanent = false;
+        resetRunFigures();
+        relay.start();
+        publish();
+    }
+
+    private void resetRunFigures() {
         metrics = StreamMetrics.NONE;
         slowSinceNanos = -1;
         slowWarned = false;
         warning = null;
         startedAt = Instant.now();
         runningSince = null;
-        SupervisorConfig sc = new SupervisorConfig(ROLE, launch.relay(), timing.staleTimeout(), timing.quitGrace(),
-                timing.termGrace(), launch.snapshot());
-        FfmpegSupervisor[] holder = new FfmpegSupervisor[1];
-        CompletableFuture<Void> reported = new CompletableFuture<>();
-        holder[0] = new FfmpegSupervisor(sc, masker, new FfmpegSupervisor.Listener() {
-            @Override
-            public void started(long p, long ticks) {
-                // recorded before anything else can happen, so a crash right after leaves no unknown ffmpeg
-                children.record(new ChildProcess(id, ROLE, p, ticks));
-                post(() -> {
-                    if (holder[0] == current) {
-                        pid = p;
-                        publish();
-                    }
-                });
-            }
-
-            @Override
-            public void progress(Progress progress, boolean advanced) {
-                post(() -> onProgress(holder[0], progress, advanced));
-            }
-
-            @Override
-            public void stderr(String line) {
-                stderrTail.add(line);
-                FailureClassifier.classify(line).ifPresent(f -> post(() -> {
-                    if (holder[0] == current && runFailure == null) {
-                        runFailure = f.message();
-                        // a wrong camera password or path is fixed by a URL change, which restarts at once;
-                        // until then retry with backoff. Only the appliance's own setup cannot heal by itself.
-                        runFailurePermanent = f.permanent() && f.side() == FailureKind.Side.APPLIANCE;
-                    }
-                }));
-            }
-
-            @Override
-            public void exited(FfmpegSupervisor.Exit exit) {
-                try {
-                    if (exit.pid() > 0) {
-                        children.remove(id, ROLE, exit.pid());
-                    }
-                    post(() -> onExit(holder[0], exit));
-                } finally {
-                    reported.complete(null);
-                }
-            }
-        });
-        current = holder[0];
-        currentExitReported = reported;
-        current.start();
-        publish();
-    }
-
-    private void onProgress(FfmpegSupervisor sup, Progress p, boolean advanced) {
-        if (sup != current) {
-            return;
-        }
-        metrics = new StreamMetrics(known(p.fps()), known(p.bitrateKbps()), known(p.speed()), known(p.frame()),
-                known(p.dropFrames()), known(p.dupFrames()), p.hasOutTime() ? p.outTimeSeconds() : null);
-        if (advanced && machine.state() == StreamState.STARTING) {
-            runningSince = Instant.now();
-            machine.transition(StreamState.RUNNING, "Media is flowing to the destination");
-            return;
-        }
-        if (machine.state() == StreamState.RUNNING && !Double.isNaN(p.speed())) {
-            watchSpeed(p.speed());
-        }
-        publish();
     }
 
     private static Double known(double d) {
@@ -429,79 +456,23 @@ public final class StreamController implements AutoCloseable {
         }
     }
 
-    private void onExit(FfmpegSupervisor sup, FfmpegSupervisor.Exit exit) {
-        if (sup != current) {
-            return; // an ffmpeg we already replaced; its end was expected
-        }
-        current = null;
-        pid = null;
-        boolean wasHealthy = runningSince != null
-                && Duration.between(runningSince, Instant.now()).compareTo(timing.healthyReset()) >= 0;
-        runningSince = null;
-        metrics = StreamMetrics.NONE;
-        if (exit.ending() == FfmpegSupervisor.Ending.STOPPED) {
-            return;
-        }
-        String reason = switch (exit.ending()) {
-            case STALLED -> "No media for " + timing.staleTimeout().toSeconds()
-                    + " s (camera frozen or network stalled); ffmpeg was restarted";
-            case FAILED_TO_START -> exit.message();
-            default -> runFailure != null ? runFailure
-                    : "ffmpeg exited with status " + exit.exitCode() + lastLineHint();
-        };
-        lastError = reason;
-        log("ffmpeg_exit", reason, LogStatus.ERROR);
-        StreamConfig c = config();
-        if (c.desiredState() == StreamConfig.DesiredState.STOPPED) {
-            machine.transition(StreamState.STOPPING, "ffmpeg ended");
-            machine.transition(StreamState.STOPPED, "ffmpeg ended");
-            return;
-        }
-        if (exit.ending() == FfmpegSupervisor.Ending.FAILED_TO_START || runFailurePermanent) {
-            fail(reason);
-            return;
-        }
-        if (!c.autoRestart()) {
-            fail(reason + " (auto restart is off)");
-            return;
-        }
-        if (wasHealthy) {
-            backoff = backoff.reset();
-        }
-        Duration delay = backoff.delay();
-        backoff = backoff.next();
-        restarts++;
-        machine.transition(StreamState.RESTARTING, String.format(Locale.ROOT, "Restarting in %.1f s", delay.toMillis() / 1000.0));
-        pendingLaunch = exec.schedule(() -> {
-            pendingLaunch = null;
-            if (machine.state() == StreamState.RESTARTING) {
-                launch();
-            }
-        }, delay.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private String lastLineHint() {
-        List<String> lines = stderrTail.lines();
-        return lines.isEmpty() ? "" : " (last message: " + lines.get(lines.size() - 1) + ")";
-    }
-
+    /**
+     * Replaces the running ffmpeg with one on the stored configuration. The new camera is probed first, while the
+     * old ffmpeg is still on air, so the stream is off the air only for the swap.
+     */
     private void restartNow(String why) {
-        cancelPendingLaunch();
-        restarts++;
+        StreamConfig c = config();
+        commands.prepare(c.rtspUrl());
         if (machine.state() != StreamState.RESTARTING) {
             machine.transition(StreamState.RESTARTING, why);
         }
-        FfmpegSupervisor old = current;
-        current = null;
         pid = null;
-        if (old != null) {
-            old.stop(true);
-        }
-        launch();
+        resetRunFigures();
+        relay.restartNow();
+        publish();
     }
 
     private void stopNow(String why) {
-        cancelPendingLaunch();
         if (pendingUrlRestart != null) {
             pendingUrlRestart.cancel(false);
             pendingUrlRestart = null;
@@ -511,6 +482,7 @@ public final class StreamController implements AutoCloseable {
                 return;
             }
             case FAILED -> {
+                relay.stop();
                 machine.transition(StreamState.STOPPED, why);
                 return;
             }
@@ -518,12 +490,8 @@ public final class StreamController implements AutoCloseable {
             }
         }
         machine.transition(StreamState.STOPPING, why);
-        FfmpegSupervisor old = current;
-        current = null;
+        relay.stop();
         pid = null;
-        if (old != null) {
-            old.stop();
-        }
         startedAt = null;
         runningSince = null;
         metrics = StreamMetrics.NONE;
@@ -533,38 +501,8 @@ public final class StreamController implements AutoCloseable {
 
     private void fail(String reason) {
         lastError = reason;
+        pid = null;
         machine.transition(StreamState.FAILED, reason);
-    }
-
-    private void cancelPendingLaunch() {
-        if (pendingLaunch != null) {
-            pendingLaunch.cancel(false);
-            pendingLaunch = null;
-        }
-    }
-
-    private void killLeftovers() {
-        for (ChildProcess child : children.all()) {
-            if (child.configId() != id) {
-                continue;
-            }
-            String[] cmd = ProcessIdentity.commandLine(child.pid());
-            boolean ours = ProcessIdentity.isSameProcess(child.pid(), child.startTicks()) && cmd.length > 0
-                    && Path.of(cmd[0]).getFileName().toString().contains("ffmpeg");
-            if (ours) {
-                ProcessHandle.of(child.pid()).ifPresent(h -> {
-                    h.destroy();
-                    try {
-                        h.onExit().get(3, TimeUnit.SECONDS);
-                    } catch (InterruptedException | ExecutionException | TimeoutException e) {
-                        h.destroyForcibly();
-                    }
-                });
-                log("orphan_killed", "Stopped a leftover ffmpeg (pid " + child.pid()
-                        + ") from before the appliance last ended", LogStatus.WARNING);
-            }
-            children.remove(child.configId(), child.role(), child.pid());
-        }
     }
 
     private void onTransition(StreamState from, StreamState to, String reason) {
@@ -580,15 +518,15 @@ public final class StreamController implements AutoCloseable {
 
     /** A new run from stopped or failed: its restarts and last error start over. */
     private void newRun() {
-        restarts = 0;
+        relay.resetCount();
         lastError = null;
     }
 
     private void publish() {
         StreamConfig c = shown;
-        status = new StreamStatus(id, machine.state(), c == null ? null : c.name(), pid, current == null ? null : startedAt,
+        status = new StreamStatus(id, machine.state(), c == null ? null : c.name(), pid, pid == null ? null : startedAt,
                 runningSince, c == null ? null : SecretMasker.maskUrl(c.rtspUrl()),
-                c == null ? null : SecretMasker.maskUrl(c.rtmpUrl()), c == null ? null : c.preset(), metrics, restarts,
+                c == null ? null : SecretMasker.maskUrl(c.rtmpUrl()), c == null ? null : c.preset(), metrics, relay.restarts(),
                 lastError, warning);
         for (Consumer<StreamStatus> l : statusListeners) {
             try {
@@ -644,20 +582,6 @@ public final class StreamController implements AutoCloseable {
     }
 
     /**
-     * Hands work to the stream thread. Reports from an ffmpeg that ends while the stream closes arrive after the
-     * thread is gone; they have nothing left to change, so they are dropped rather than thrown on the reporter's thread.
-     */
-    private void post(Runnable work) {
-        try {
-            exec.execute(work);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            if (!closing) {
-                throw e;
-            }
-        }
-    }
-
-    /**
      * Stops ffmpeg gracefully (keeping the desired state, so the next start resumes) and ends the stream thread. Waits
      * until ffmpeg's end was reported, so its child_processes row is removed before the database closes.
      */
@@ -665,19 +589,8 @@ public final class StreamController implements AutoCloseable {
     public void close() {
         try {
             call(() -> {
-                cancelPendingLaunch();
-                FfmpegSupervisor old = current;
-                CompletableFuture<Void> reported = currentExitReported;
-                current = null;
                 closing = true;
-                if (old != null) {
-                    old.stop();
-                    try {
-                        reported.get(5, TimeUnit.SECONDS);
-                    } catch (TimeoutException | ExecutionException e) {
-                        // the report is late; the record stays and the next start ends the process if it lives on
-                    }
-                }
+                relay.close();
                 return null;
             });
         } catch (RuntimeException ignored) {

@@ -1,6 +1,5 @@
 package stream.core;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,12 +7,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
-import stream.core.ffmpeg.ProcessIdentity;
+import stream.core.ffmpeg.ChildRecord;
+import stream.core.ffmpeg.FfmpegKeeper;
 import stream.store.ChildProcess;
 import stream.store.ChildProcessRepository;
 import stream.store.LogStatus;
@@ -164,22 +161,10 @@ public final class Streams implements AutoCloseable {
     }
 
     private void endLeftover(ChildProcess child) {
-        String[] cmd = ProcessIdentity.commandLine(child.pid());
-        boolean ours = ProcessIdentity.isSameProcess(child.pid(), child.startTicks()) && cmd.length > 0
-                && Path.of(cmd[0]).getFileName().toString().contains("ffmpeg");
-        if (!ours) {
-            return;
+        if (FfmpegKeeper.endIfOurs(new ChildRecord(child.role(), child.pid(), child.startTicks()))) {
+            logs.append(null, "orphan_killed", "Stopped a leftover ffmpeg (pid " + child.pid()
+                    + ") of a deleted stream from before the appliance last ended", LogStatus.WARNING);
         }
-        ProcessHandle.of(child.pid()).ifPresent(h -> {
-            h.destroy();
-            try {
-                h.onExit().get(3, TimeUnit.SECONDS);
-            } catch (InterruptedException | ExecutionException | TimeoutException e) {
-                h.destroyForcibly();
-            }
-        });
-        logs.append(null, "orphan_killed", "Stopped a leftover ffmpeg (pid " + child.pid()
-                + ") of a deleted stream from before the appliance last ended", LogStatus.WARNING);
     }
 
     /** Stops every ffmpeg gracefully, in parallel, so shutdown stays within the contract's 10 s. */

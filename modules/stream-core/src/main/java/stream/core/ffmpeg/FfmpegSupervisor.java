@@ -17,7 +17,8 @@ import stream.core.SecretMasker;
  * Runs and watches one ffmpeg process: reads its progress and (masked) log lines from stderr, passes its stdout on to
  * the process that reads it (the snapshot ffmpeg, see {@link SnapshotPipe}), kills it when
  * its output time stops advancing, stops it gracefully ({@code q}, then SIGTERM, then SIGKILL), and reports its end
- * exactly once. One instance per process launch; the stream controller decides about restarts.
+ * exactly once. One instance per process launch; {@link FfmpegKeeper} decides about restarts. What stdin and stdout
+ * carry is the config's {@link ProcessIo}.
  */
 public final class FfmpegSupervisor {
     /** Longest stderr line passed on; ffmpeg's are short, a hostile input could make them long. */
@@ -84,11 +85,11 @@ public final class FfmpegSupervisor {
         launchedAtNanos = System.nanoTime();
         lastAdvanceNanos = launchedAtNanos;
         Process p;
-        boolean pipedStdout = !config.stdoutReader().isEmpty();
+        ProcessIo io = config.io();
         try {
             ProcessBuilder pb = new ProcessBuilder(config.command());
             pb.redirectInput(ProcessBuilder.Redirect.PIPE);
-            pb.redirectOutput(pipedStdout ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.DISCARD);
+            pb.redirectOutput(io.readsStdout() ? ProcessBuilder.Redirect.PIPE : ProcessBuilder.Redirect.DISCARD);
             p = pb.start();
         } catch (IOException | RuntimeException e) {
             String why = masker.mask("cannot start " + config.command().get(0) + ": " + e.getMessage());
@@ -102,9 +103,14 @@ public final class FfmpegSupervisor {
         long pid = p.pid();
         listener.started(pid, ProcessIdentity.startTicks(pid).orElse(-1));
 
-        SnapshotPipe snapshot = pipedStdout ? SnapshotPipe.start(config.stdoutReader(), p.getInputStream(), name)
-                : null;
+        SnapshotPipe snapshot = io.stdoutReader().isEmpty() ? null
+                : SnapshotPipe.start(io.stdoutReader(), p.getInputStream(), name);
+        Thread out = io.stdoutSink() == null ? null
+                : daemon(name + "-stdout", () -> io.stdoutSink().accept(p.getInputStream()));
         Thread err = daemon(name + "-stderr", () -> readStderr(p));
+        if (io.stdinSource() != null) {
+            daemon(name + "-stdin", () -> io.stdinSource().accept(p.getOutputStream()));
+        }
         watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, name + "-watchdog");
             t.setDaemon(true);
@@ -115,6 +121,9 @@ public final class FfmpegSupervisor {
         daemon(name + "-exit", () -> {
             int code = waitForever(p);
             join(err);
+            if (out != null) {
+                join(out);
+            }
             if (snapshot != null) {
                 // the reader of the relay's copy ends with its input; it must not outlive this launch
                 snapshot.awaitEnd(Duration.ofSeconds(2));
@@ -157,7 +166,7 @@ public final class FfmpegSupervisor {
         if (requestedEnding == null) {
             requestedEnding = Ending.STOPPED;
         }
-        if (promptly) {
+        if (promptly || !config.io().quitsOnQ()) {
             p.destroy();
             if (waitFor(p, config.termGrace())) {
                 return;

@@ -12,24 +12,31 @@ import java.util.List;
  *                     too, so a connect that hangs is caught (a frozen camera keeps TCP open and ffmpeg waits)
  * @param quitGrace how long to wait after writing {@code q} (which lets ffmpeg write the FLV trailer) before SIGTERM
  * @param termGrace how long to wait after SIGTERM before SIGKILL
- * @param stdoutReader the command of a process that reads this one's stdout through the supervisor (the snapshot
- *                     ffmpeg reading the relay's copy of the camera's video), or empty for none; with none, stdout is
- *                     discarded. Progress is read from stderr either way.
+ * @param io what stdin and stdout carry ({@code q} and nothing, or media to and from other parts); progress is read
+ *           from stderr either way
  */
 public record SupervisorConfig(String role, List<String> command, Duration staleTimeout, Duration quitGrace,
-                               Duration termGrace, List<String> stdoutReader) {
+                               Duration termGrace, ProcessIo io) {
     public SupervisorConfig {
         command = List.copyOf(command);
-        stdoutReader = List.copyOf(stdoutReader);
         if (command.isEmpty()) {
             throw new IllegalArgumentException("command is empty");
+        }
+        if (io == null) {
+            io = ProcessIo.NONE;
         }
     }
 
     /** A process whose stdout nobody reads. */
     public SupervisorConfig(String role, List<String> command, Duration staleTimeout, Duration quitGrace,
                             Duration termGrace) {
-        this(role, command, staleTimeout, quitGrace, termGrace, List.of());
+        this(role, command, staleTimeout, quitGrace, termGrace, ProcessIo.NONE);
+    }
+
+    /** A process whose stdout is passed on to the process {@code stdoutReader} starts (empty: discarded). */
+    public SupervisorConfig(String role, List<String> command, Duration staleTimeout, Duration quitGrace,
+                            Duration termGrace, List<String> stdoutReader) {
+        this(role, command, staleTimeout, quitGrace, termGrace, ProcessIo.stdoutToProcess(stdoutReader));
     }
 
     /** The contract's defaults: 10 s stall watchdog, q then 3 s, SIGTERM then 5 s, SIGKILL. */

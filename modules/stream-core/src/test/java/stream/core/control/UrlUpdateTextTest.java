@@ -1,4 +1,4 @@
-package stream.sse;
+package stream.core.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package stream.sse;
+package stream.core.control;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,7 +58,7 @@ class EventInboxTest {
     }
 
     Outcome send(String type, String data, String id) {
-        inbox.onEvent(new SseEvent(type, data, id));
+        inbox.onEvent(type, data, id);
         return events.recent(1, null).get(0).outcome();
     }
 

@@ -1,4 +1,4 @@
-package stream.sse;
+package stream.core.control;
 
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
@@ -27,6 +27,9 @@ public record UrlUpdate(String stream, String rtspUrl, String rtmpUrl, Instant t
                 + ", timestamp=" + timestamp + ", restartRequired=" + restartRequired + "]";
     }
 
+    /** The type of an event that names none (WHATWG). */
+    static final String DEFAULT_TYPE = "message";
+
     /** Fixed width, so that stored timestamps order as text. */
     private static final DateTimeFormatter SORTABLE = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSSSS'Z'")
             .withZone(ZoneOffset.UTC);
@@ -43,14 +46,14 @@ public record UrlUpdate(String stream, String rtspUrl, String rtmpUrl, Instant t
      * {@link Invalid} when it claims to be one but its data is wrong.
      */
     public static Optional<UrlUpdate> from(String type, String data) throws Invalid {
-        boolean mayBeOurs = "url_update".equals(type) || SseEvent.DEFAULT_TYPE.equals(type);
+        boolean mayBeOurs = "url_update".equals(type) || DEFAULT_TYPE.equals(type);
         if (mayBeOurs && JsonNesting.deeperThan(data, JsonNesting.MAX_DEPTH)) {
             throw new Invalid("the data nests deeper than " + JsonNesting.MAX_DEPTH + " levels");
         }
         if ("url_update".equals(type)) {
             return Optional.of(fields(parseObject(data)));
         }
-        if (!SseEvent.DEFAULT_TYPE.equals(type)) {
+        if (!DEFAULT_TYPE.equals(type)) {
             return Optional.empty();
         }
         JsonObject wrapper;

@@ -1,4 +1,4 @@
-package stream.sse;
+package stream.core.control;
 
 import java.util.Optional;
 import stream.core.SecretMasker;
@@ -15,11 +15,11 @@ import stream.store.StoreException;
 import stream.store.StreamLogRepository;
 
 /**
- * Where control events land: each is stored in sse_events before anything is done with it, then decided (applied,
+ * What control events mean for the streams (contract §5, §7). Where they land: each is stored in sse_events before anything is done with it, then decided (applied,
  * rejected, skipped or ignored) and marked processed in the same transaction as its effect, so a crash in between
  * neither loses nor repeats it. Events found undecided at start-up are decided then.
  */
-public final class EventInbox implements SseListener {
+public final class EventInbox {
     private final Database db;
     private final SseEventRepository events;
     private final StreamLogRepository logs;
@@ -39,9 +39,12 @@ public final class EventInbox implements SseListener {
         }
     }
 
-    @Override
-    public void onEvent(SseEvent event) {
-        SseEventRecord row = events.insert(event.type(), event.data(), event.lastEventId());
+    /**
+     * One dispatched server-sent event: its type ({@code message} when it had none), its data exactly as dispatched
+     * and the stream's last event ID at that moment. Stored before anything is done with it.
+     */
+    public void onEvent(String type, String data, String lastEventId) {
+        SseEventRecord row = events.insert(type, data, lastEventId);
         decideSafely(row);
     }
 
