@@ -58,8 +58,10 @@ public final class TsDemuxer {
             filled += n;
             int off = 0;
             while (filled - off >= Ts.PACKET_SIZE) {
-                if ((buf[off] & 0xFF) != Ts.SYNC_BYTE) {
-                    off++;
+                boolean nextInSync = filled - off < 2 * Ts.PACKET_SIZE
+                        || (buf[off + Ts.PACKET_SIZE] & 0xFF) == Ts.SYNC_BYTE;
+                if ((buf[off] & 0xFF) != Ts.SYNC_BYTE || !nextInSync) {
+                    off++; // lost sync: a packet starts where a sync byte is followed by another 188 bytes on
                     continue;
                 }
                 packet(buf, off);
