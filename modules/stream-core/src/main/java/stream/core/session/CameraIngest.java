@@ -2,6 +2,8 @@ package stream.core.session;
 
 import java.io.IOException;
 
+import stream.core.SecretMasker;
+
 /** One camera's ingest ffmpeg and the thread that demuxes its transport stream into the splicer. */
 final class CameraIngest {
     private final String rtspUrl;
@@ -21,7 +23,7 @@ final class CameraIngest {
 
     static CameraIngest start(String rtspUrl, SessionCommands commands, MediaProcess.Starter starter, Splicer splicer,
                               String label) {
-        MediaProcess p = starter.start("ingest", commands.ingest(rtspUrl));
+        MediaProcess p = starter.start("ingest", commands.ingest(rtspUrl), SecretMasker.forUrls(rtspUrl));
         CameraIngest ingest = new CameraIngest(rtspUrl, p, splicer.newInput(label, true, false));
         Thread reader = new Thread(ingest::read, "ingest-" + p.pid());
         reader.setDaemon(true);

@@ -66,7 +66,7 @@ public final class KeptSession implements AutoCloseable {
     private final MediaProcess.Starter starter;
     private final Settings settings;
     private final Consumer<String> log;
-    private final SecretMasker masker;
+    private SecretMasker masker;
     private final SlateEncoder slates;
     private final ExecutorService background;
     /** Closing a hung ingest can take its grace period: never in the way of the slate's encoding. */
@@ -88,6 +88,8 @@ public final class KeptSession implements AutoCloseable {
     private long retryAtNanos;
     private long candidateSinceNanos;
     private long slateSinceNanos;
+    private boolean slateOnAirLogged;
+    private long lastPictureNanos;
     private long slateNanosTotal;
     private long switches;
     private boolean publisherFailureLogged;
@@ -126,7 +128,8 @@ public final class KeptSession implements AutoCloseable {
             }
         });
         byte[] silence = slates.silentAacFrame();
-        this.publisher = starter.start("publisher", commands.publisher(settings.rtmpUrl()));
+        this.publisher = starter.start("publisher", commands.publisher(settings.rtmpUrl()),
+                SecretMasker.forUrls(settings.rtmpUrl()));
         this.splicer = new Splicer(new TsMuxer(publisher.stdin()), silence, System::nanoTime, null);
         this.backoff = settings.retry();
         this.wantedUrl = rtspUrl;
@@ -138,6 +141,7 @@ public final class KeptSession implements AutoCloseable {
     /** Cuts over to another camera, make-before-break. Throws (and changes nothing) for a URL that is not RTSP. */
     public synchronized void switchCamera(String rtspUrl) {
         commands.ingest(rtspUrl);
+        masker = masker.and(SecretMasker.forUrls(rtspUrl));
         wantedUrl = rtspUrl;
         if (candidate != null && !candidate.rtspUrl().equals(rtspUrl)) {
             dropCandidate();
@@ -195,6 +199,11 @@ public final class KeptSession implements AutoCloseable {
         }
         if (candidate != null && splicer.active() == candidate.input()) {
             candidateWentOnAir(now);
+        }
+        if (slate != null && !slateOnAirLogged && splicer.active() == slate.input()) {
+            slateOnAirLogged = true;
+            log.accept(lastPictureNanos < 0 ? "slate on air"
+                    : "slate on air " + (now - lastPictureNanos) / 1_000_000 + " ms after the camera's last picture");
         }
         if (onAir != null && onAir.input().nanosSinceLastPicture() > settings.stallTimeout().toNanos()) {
             cameraLost(now, onAir.alive() ? "sent no picture for " + settings.stallTimeout().toMillis() + " ms"
@@ -266,7 +275,10 @@ public final class KeptSession implements AutoCloseable {
      * connect timeout is dropped and retried with backoff.
      */
     private void cameraLost(long now, String why) {
-        Instant lostAt = Instant.now().minusNanos(onAir == null ? 0 : onAir.input().nanosSinceLastPicture());
+        long sinceLastPicture = onAir == null ? 0 : onAir.input().nanosSinceLastPicture();
+        Instant lostAt = Instant.now().minusNanos(sinceLastPicture);
+        lastPictureNanos = onAir == null ? -1 : now - sinceLastPicture;
+        slateOnAirLogged = false;
         String url = SecretMasker.maskUrl(onAir != null ? onAir.rtspUrl() : wantedUrl);
         if (onAir != null) {
             CameraIngest lost = onAir;
@@ -294,7 +306,7 @@ public final class KeptSession implements AutoCloseable {
                     (int) Math.round((double) Ts.TICKS_PER_SECOND / shape.frameTicks()));
             showing.replace(timed);
         });
-        log.accept("camera " + url + " " + why + "; slate on air, camera lost at " + lostAt);
+        log.accept("camera " + url + " " + why + "; the slate goes on air (camera lost at " + lostAt + ")");
     }
 
     /** Keeps the slate at the size and rate of the camera last on air, ready before it is needed. */

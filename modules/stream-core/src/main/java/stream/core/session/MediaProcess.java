@@ -4,6 +4,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
 
+import stream.core.SecretMasker;
+
 /**
  * A running ffmpeg whose media goes through its standard streams: an ingest's transport stream comes out of
  * {@link #stdout}, a publisher's goes into {@link #stdin}. Kept this small so that the process supervision of the
@@ -11,10 +13,13 @@ import java.util.List;
  */
 public interface MediaProcess extends AutoCloseable {
 
-    /** Starts processes; {@code role} names the process in logs and thread names. */
+    /**
+     * Starts processes; {@code role} names the process in logs and thread names; {@code masker} hides the secrets
+     * of the command's URLs in whatever is kept from its stderr.
+     */
     @FunctionalInterface
     interface Starter {
-        MediaProcess start(String role, List<String> command);
+        MediaProcess start(String role, List<String> command, SecretMasker masker);
     }
 
     long pid();

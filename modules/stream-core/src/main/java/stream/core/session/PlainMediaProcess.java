@@ -26,9 +26,9 @@ public final class PlainMediaProcess implements MediaProcess {
         this.stderr = stderr;
     }
 
-    /** A starter whose processes mask {@code masker}'s secrets in everything they keep from stderr. */
-    public static MediaProcess.Starter starter(SecretMasker masker) {
-        return (role, command) -> start(role, command, masker);
+    /** Starts plain processes. */
+    public static MediaProcess.Starter starter() {
+        return PlainMediaProcess::start;
     }
 
     public static PlainMediaProcess start(String role, List<String> command, SecretMasker masker) {

@@ -12,6 +12,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 
+import stream.core.SecretMasker;
+
 /**
  * Makes the slate and the silence with ffmpeg, once each time they are needed (a second of a still picture at
  * veryfast takes a fraction of a second of one core), and returns them as frames for the splicer.
@@ -19,6 +21,8 @@ import java.util.List;
 public final class SlateEncoder {
     private static final DateTimeFormatter LOST_AT =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+
+    private static final SecretMasker NO_SECRETS = SecretMasker.forUrls();
 
     private final SessionCommands commands;
     private final MediaProcess.Starter starter;
@@ -49,7 +53,7 @@ public final class SlateEncoder {
         try {
             List<MediaFrame> frames = new ArrayList<>();
             try (MediaProcess p = starter.start("slate",
-                    commands.slate(width, height, fps, textFile, SessionCommands.defaultFont()))) {
+                    commands.slate(width, height, fps, textFile, SessionCommands.defaultFont()), NO_SECRETS)) {
                 p.stdin().close();
                 new TsDemuxer(f -> {
                     if (f.isVideo()) {
@@ -80,7 +84,7 @@ public final class SlateEncoder {
 
     /** One ADTS frame of silence in the session's audio format (from the middle: the encoder's first frames prime). */
     public byte[] silentAacFrame() {
-        try (MediaProcess p = starter.start("silence", commands.silence())) {
+        try (MediaProcess p = starter.start("silence", commands.silence(), NO_SECRETS)) {
             p.stdin().close();
             byte[] all;
             try (InputStream in = p.stdout()) {

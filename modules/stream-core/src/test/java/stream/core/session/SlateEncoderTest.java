@@ -12,7 +12,6 @@ import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import stream.core.SecretMasker;
 
 /** Runs Debian's ffmpeg: the slate and the silence as the session will use them. */
 class SlateEncoderTest {
@@ -20,7 +19,7 @@ class SlateEncoderTest {
     Path dir;
 
     private SlateEncoder encoder() {
-        return new SlateEncoder(new SessionCommands("ffmpeg"), PlainMediaProcess.starter(SecretMasker.forUrls()), dir);
+        return new SlateEncoder(new SessionCommands("ffmpeg"), PlainMediaProcess.starter(), dir);
     }
 
     @Test
