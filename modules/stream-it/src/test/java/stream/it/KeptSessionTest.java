@@ -187,6 +187,9 @@ class KeptSessionTest {
         assertTrue(v.isAlive(), "viewer session ended: " + v.log());
         assertEquals(client, publisherClientId("switch"), "the publisher reconnected");
         assertContinuous(v, 25);
+        List<String> sizes = v.sizes(); // may begin with the slate's, when the first camera was slow to show a picture
+        assertEquals(List.of("640x360", "320x240", "640x360"), sizes.subList(Math.max(0, sizes.size() - 3), sizes.size()),
+                "picture sizes at the viewer: " + sizes);
         // Normally "switched from camera ... to ..."; on a machine so loaded that the first camera stalls for the
         // stall timeout meanwhile, the second one comes in after a moment of slate: either way at its keyframe.
         String second = "rtsp://viewer:***@127.0.0.1:" + silent.port() + "/cam2";

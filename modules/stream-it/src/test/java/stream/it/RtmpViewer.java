@@ -21,7 +21,7 @@ import stream.it.harness.ScratchDir;
 final class RtmpViewer implements AutoCloseable {
 
     /** A frame as the viewer got it: when (System.nanoTime) and its timestamps in 90 kHz ticks. */
-    record Arrival(long nanos, MediaFrame.Kind kind, long pts, long dts, boolean keyframe) {}
+    record Arrival(long nanos, MediaFrame.Kind kind, long pts, long dts, boolean keyframe, String size) {}
 
     private final Process process;
     private final Path dir;
@@ -41,7 +41,9 @@ final class RtmpViewer implements AutoCloseable {
             throw new IllegalStateException("cannot start the viewer", e);
         }
         TsDemuxer demuxer = new TsDemuxer(f -> {
-            Arrival a = new Arrival(System.nanoTime(), f.kind(), f.pts(), f.dts(), f.keyframe());
+            int[] size = f.pictureSize();
+            Arrival a = new Arrival(System.nanoTime(), f.kind(), f.pts(), f.dts(), f.keyframe(),
+                    size == null ? null : size[0] + "x" + size[1]);
             synchronized (arrivals) {
                 arrivals.add(a);
             }
@@ -78,6 +80,17 @@ final class RtmpViewer implements AutoCloseable {
 
     List<Arrival> audio() {
         return arrivals().stream().filter(a -> a.kind() == MediaFrame.Kind.AUDIO).toList();
+    }
+
+    /** The picture sizes in the order the viewer got them, each change once. */
+    List<String> sizes() {
+        List<String> sizes = new ArrayList<>();
+        for (Arrival a : video()) {
+            if (a.size() != null && (sizes.isEmpty() || !sizes.get(sizes.size() - 1).equals(a.size()))) {
+                sizes.add(a.size());
+            }
+        }
+        return sizes;
     }
 
     long videoFrames() {

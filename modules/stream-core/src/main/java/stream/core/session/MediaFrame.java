@@ -24,6 +24,11 @@ public record MediaFrame(Kind kind, long pts, long dts, byte[] data, boolean key
         return new MediaFrame(Kind.AUDIO, pts, pts, data, false);
     }
 
+    /** Width and height from the SPS in this picture, or null (no SPS, or not a picture). */
+    public int[] pictureSize() {
+        return isVideo() ? H264.pictureSize(data) : null;
+    }
+
     public boolean isVideo() {
         return kind == Kind.VIDEO;
     }

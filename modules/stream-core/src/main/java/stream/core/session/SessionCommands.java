@@ -51,14 +51,19 @@ public record SessionCommands(String ffmpeg) {
                 "-f", "mpegts", "-flush_packets", "1", "pipe:1");
     }
 
-    /** MPEG-TS on stdin to FLV over RTMP, everything copied. */
+    /**
+     * MPEG-TS on stdin to FLV over RTMP, everything copied. {@code extract_extradata}: at a cut to pictures of
+     * another size or profile (another camera, the slate), ffmpeg 5.1's FLV muxer sends a fresh AVC sequence header
+     * only when the packet carries the new SPS/PPS as side data, which this filter attaches; without it the new
+     * parameter sets travel in-band only and the destination keeps the first sequence header (measured).
+     */
     public List<String> publisher(String rtmpUrl) {
         UrlValidator.rtmpProblem(rtmpUrl).ifPresent(p -> {
             throw new ValidationException(List.of(new FieldError("rtmp_url", p)));
         });
         return List.of(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "warning",
                 "-f", "mpegts", "-i", "pipe:0",
-                "-map", "0:v:0", "-map", "0:a:0", "-c", "copy",
+                "-map", "0:v:0", "-map", "0:a:0", "-c", "copy", "-bsf:v", "extract_extradata",
                 "-f", "flv", "-flvflags", "no_duration_filesize", "-flush_packets", "1", rtmpUrl);
     }
 

@@ -30,7 +30,7 @@ class SessionCommandsTest {
     @Test
     void publisherCopiesStdinToTheDestination() {
         List<String> cmd = commands.publisher("rtmp://127.0.0.1:1935/live/key");
-        assertTrue(String.join(" ", cmd).contains("-f mpegts -i pipe:0 -map 0:v:0 -map 0:a:0 -c copy -f flv"), cmd.toString());
+        assertTrue(String.join(" ", cmd).contains("-f mpegts -i pipe:0 -map 0:v:0 -map 0:a:0 -c copy -bsf:v extract_extradata -f flv"), cmd.toString());
         assertEquals("rtmp://127.0.0.1:1935/live/key", cmd.get(cmd.size() - 1));
     }
 
