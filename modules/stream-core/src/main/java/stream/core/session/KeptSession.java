@@ -106,8 +106,10 @@ public final class KeptSession implements AutoCloseable {
         this.settings = settings;
         this.log = log;
         this.masker = SecretMasker.forUrls(settings.rtmpUrl(), rtspUrl);
-        commands.ingest(rtspUrl); // validates before anything starts
+        commands.ingest(rtspUrl); // both URLs are validated before anything starts
+        List<String> publisherCommand = commands.publisher(settings.rtmpUrl());
         this.slates = new SlateEncoder(commands, starter, settings.workDir());
+        byte[] silence = slates.silentAacFrame();
         this.background = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "session-" + settings.streamName() + "-background");
             t.setDaemon(true);
@@ -127,8 +129,7 @@ public final class KeptSession implements AutoCloseable {
                 }
             }
         });
-        byte[] silence = slates.silentAacFrame();
-        this.publisher = starter.start("publisher", commands.publisher(settings.rtmpUrl()),
+        this.publisher = starter.start("publisher", publisherCommand,
                 SecretMasker.forUrls(settings.rtmpUrl()));
         this.splicer = new Splicer(new TsMuxer(publisher.stdin()), silence, System::nanoTime, null);
         this.backoff = settings.retry();
