@@ -72,6 +72,7 @@ public final class KeptSession implements AutoCloseable {
     /** Closing a hung ingest can take its grace period: never in the way of the slate's encoding. */
     private final ExecutorService closer;
     private final MediaProcess publisher;
+    private final PublisherFeed feed;
     private final Splicer splicer;
     private final Thread control;
     private final Instant startedAt = Instant.now();
@@ -82,6 +83,8 @@ public final class KeptSession implements AutoCloseable {
     private CameraIngest onAir;
     private String lastCameraUrl;
     private CameraIngest candidate;
+    /** A camera that stalled on air, kept connected until the slate has replaced it, then armed again. */
+    private CameraIngest stalled;
     private SlateLoop slate;
     private SlateClip genericSlate;
     private Backoff backoff;
@@ -110,6 +113,10 @@ public final class KeptSession implements AutoCloseable {
         List<String> publisherCommand = commands.publisher(settings.rtmpUrl());
         this.slates = new SlateEncoder(commands, starter, settings.workDir());
         byte[] silence = slates.silentAacFrame();
+        // The slate must be ready before any camera can fail: made here, before the publisher starts (a fraction of
+        // a second), at the fallback size until a camera has shown its own.
+        this.genericSlate = slates.encode(settings.streamName(), null, settings.fallbackWidth(),
+                settings.fallbackHeight(), settings.fallbackFps());
         this.background = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "session-" + settings.streamName() + "-background");
             t.setDaemon(true);
@@ -120,18 +127,10 @@ public final class KeptSession implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        background.execute(() -> {
-            SlateClip fallback = slates.encode(settings.streamName(), null, settings.fallbackWidth(),
-                    settings.fallbackHeight(), settings.fallbackFps());
-            synchronized (this) {
-                if (genericSlate == null) {
-                    genericSlate = fallback;
-                }
-            }
-        });
         this.publisher = starter.start("publisher", publisherCommand,
                 SecretMasker.forUrls(settings.rtmpUrl()));
-        this.splicer = new Splicer(new TsMuxer(publisher.stdin()), silence, System::nanoTime, null);
+        this.feed = new PublisherFeed(publisher.stdin(), 1_000, "session-" + settings.streamName() + "-feed");
+        this.splicer = new Splicer(new TsMuxer(feed), silence, System::nanoTime, null);
         this.backoff = settings.retry();
         this.wantedUrl = rtspUrl;
         this.control = new Thread(this::controlLoop, "session-" + settings.streamName());
@@ -203,6 +202,13 @@ public final class KeptSession implements AutoCloseable {
         }
         if (slate != null && !slateOnAirLogged && splicer.active() == slate.input()) {
             slateOnAirLogged = true;
+            if (stalled != null && candidate == null && stalled.rtspUrl().equals(wantedUrl)) {
+                candidate = stalled;
+                candidateSinceNanos = now;
+            } else if (stalled != null) {
+                closer.execute(stalled::close);
+            }
+            stalled = null;
             log.accept(lastPictureNanos < 0 ? "slate on air"
                     : "slate on air " + (now - lastPictureNanos) / 1_000_000 + " ms after the camera's last picture");
         }
@@ -229,7 +235,7 @@ public final class KeptSession implements AutoCloseable {
             }
         }
         boolean wantCamera = onAir == null || !onAir.rtspUrl().equals(wantedUrl);
-        if (candidate == null && wantCamera && now >= retryAtNanos) {
+        if (candidate == null && stalled == null && wantCamera && now >= retryAtNanos) {
             candidate = CameraIngest.start(wantedUrl, commands, starter, splicer,
                     "camera " + SecretMasker.maskUrl(wantedUrl));
             candidateSinceNanos = now;
@@ -285,16 +291,11 @@ public final class KeptSession implements AutoCloseable {
             CameraIngest lost = onAir;
             onAir = null;
             if (candidate == null && lost.alive() && lost.rtspUrl().equals(wantedUrl)) {
-                candidate = lost;
-                candidateSinceNanos = now;
+                stalled = lost; // still on air until the slate's first picture: it becomes the candidate then
             } else {
                 closer.execute(lost::close);
                 retryAtNanos = Math.max(retryAtNanos, now + backoff.delay().toNanos());
             }
-        }
-        if (genericSlate == null) {
-            genericSlate = slates.encode(settings.streamName(), null, settings.fallbackWidth(),
-                    settings.fallbackHeight(), settings.fallbackFps());
         }
         Splicer.Input input = splicer.newInput("slate", false, true);
         slate = new SlateLoop(splicer, input, genericSlate, "slate-" + settings.streamName()).start();
@@ -357,6 +358,10 @@ public final class KeptSession implements AutoCloseable {
             if (candidate != null) {
                 ingests.add(candidate);
             }
+            if (stalled != null) {
+                ingests.add(stalled);
+            }
+            stalled = null;
             onAir = null;
             candidate = null;
             slateToStop = slate;
@@ -374,6 +379,7 @@ public final class KeptSession implements AutoCloseable {
         for (CameraIngest ingest : ingests) {
             ingest.close();
         }
+        feed.finish(2_000);
         publisher.close();
         background.shutdown();
         try {

@@ -17,6 +17,8 @@ import stream.core.ffmpeg.StderrTail;
 /** A {@link MediaProcess} on a plain {@link Process}, its stderr drained into a masked tail by a daemon thread. */
 public final class PlainMediaProcess implements MediaProcess {
     private static final Duration GRACE = Duration.ofSeconds(5);
+    /** A publisher whose input has ended finishes its FLV by itself, usually at once. */
+    private static final Duration END_OF_INPUT = Duration.ofMillis(500);
 
     private final Process process;
     private final StderrTail stderr;
@@ -93,8 +95,11 @@ public final class PlainMediaProcess implements MediaProcess {
         } catch (IOException e) {
             // already closed
         }
-        process.destroy();
         try {
+            if (process.waitFor(END_OF_INPUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                return;
+            }
+            process.destroy(); // SIGTERM: ffmpeg still ends its output properly
             if (!process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 process.waitFor(GRACE.toMillis(), TimeUnit.MILLISECONDS);
