@@ -298,8 +298,8 @@ public final class KeptSession implements AutoCloseable {
             }
         }
         Splicer.Input input = splicer.newInput("slate", false, true);
+        splicer.arm(input); // before the loop starts: its first picture is the keyframe to cut at, the next a second later
         slate = new SlateLoop(splicer, input, genericSlate, "slate-" + settings.streamName()).start();
-        splicer.arm(input);
         slateSinceNanos = now;
         SlateLoop showing = slate;
         SlateClip shape = genericSlate;
