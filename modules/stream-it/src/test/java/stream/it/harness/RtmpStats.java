@@ -24,6 +24,40 @@ public record RtmpStats(List<RtmpStreamStats> streams, String xml) {
         return stream(RtmpServer.LIVE_APP, name);
     }
 
+    /**
+     * The nginx client id of whoever publishes {@code name} in application live: it changes only when the publisher
+     * reconnects, so a test can tell one RTMP session from a new one.
+     */
+    public Optional<Long> publisherClientId(String name) {
+        try {
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            Document doc = factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
+            for (Element server : children(doc.getDocumentElement(), "server")) {
+                for (Element app : children(server, "application")) {
+                    if (!RtmpServer.LIVE_APP.equals(text(app, "name"))) {
+                        continue;
+                    }
+                    for (Element live : children(app, "live")) {
+                        for (Element stream : children(live, "stream")) {
+                            if (!name.equals(text(stream, "name"))) {
+                                continue;
+                            }
+                            for (Element client : children(stream, "client")) {
+                                if (child(client, "publishing") != null) {
+                                    return Optional.of(number(client, "id"));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return Optional.empty();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot parse rtmp stat XML: " + e, e);
+        }
+    }
+
     public List<RtmpStreamStats> streams(String application) {
         return streams.stream().filter(s -> s.application().equals(application)).toList();
     }

@@ -1,0 +1,398 @@
+package stream.core.session;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import stream.core.Backoff;
+import stream.core.SecretMasker;
+
+/**
+ * One destination session kept open across camera switches and camera outages: a publisher ffmpeg reading one
+ * continuous transport stream from the {@link Splicer}, an ingest ffmpeg per camera feeding it, and the slate when
+ * no camera delivers.
+ *
+ * <ul>
+ * <li>Switch (make-before-break): the new camera's ingest starts while the old one stays on air; the output cuts
+ * over at the new camera's first keyframe; the old ingest is closed after the cut. A new camera that shows no
+ * keyframe within the connect timeout is dropped and tried again with backoff while the old one stays on air.</li>
+ * <li>Outage: when the camera on air has delivered no picture for the stall timeout (gone: its ingest exits; frozen:
+ * it just stops), the slate goes on air, the camera's ingest is closed and the camera is retried with backoff; its
+ * first keyframe cuts back to it.</li>
+ * </ul>
+ *
+ * <p>A control thread makes every decision every 100 ms; the readers of the ingests only deliver frames. Nothing
+ * here is wired into a stream's state machine yet: that is for the stream work to do through {@link #status}.
+ */
+public final class KeptSession implements AutoCloseable {
+    private static final Duration TICK = Duration.ofMillis(50);
+
+    public enum Source { CAMERA, SLATE, SWITCHING }
+
+    /**
+     * @param stallTimeout   no picture from the camera on air for this long puts the slate on air
+     * @param firstPictureTimeout no picture at all this long after the start puts the slate on air
+     * @param connectTimeout a camera that has not shown a keyframe this long after its ingest started is retried
+     * @param fallbackWidth  the slate's size and rate until a camera has shown its own
+     */
+    public record Settings(String streamName, String rtmpUrl, Duration stallTimeout, Duration firstPictureTimeout,
+                           Duration connectTimeout, Backoff retry, int fallbackWidth, int fallbackHeight, int fallbackFps, Path workDir) {
+        public Settings {
+            Objects.requireNonNull(streamName, "streamName");
+            Objects.requireNonNull(rtmpUrl, "rtmpUrl");
+            Objects.requireNonNull(workDir, "workDir");
+        }
+
+        public static Settings defaults(String streamName, String rtmpUrl, Path workDir) {
+            return new Settings(streamName, rtmpUrl, Duration.ofMillis(500), Duration.ofSeconds(4),
+                    Duration.ofSeconds(10),
+                    Backoff.of(Duration.ofSeconds(1), Duration.ofSeconds(10), 0.2), 1280, 720, 25, workDir);
+        }
+    }
+
+    /** What the status reports (§8): the source on air, and counters since the session began. */
+    public record Status(Source source, Instant startedAt, long switches, double slateSeconds, long cuts,
+                         Splicer.Stats output) {}
+
+    private final SessionCommands commands;
+    private final MediaProcess.Starter starter;
+    private final Settings settings;
+    private final Consumer<String> log;
+    private SecretMasker masker;
+    private final SlateEncoder slates;
+    private final ExecutorService background;
+    /** Closing a hung ingest can take its grace period: never in the way of the slate's encoding. */
+    private final ExecutorService closer;
+    private final MediaProcess publisher;
+    private final PublisherFeed feed;
+    private final Splicer splicer;
+    private final Thread control;
+    private final Instant startedAt = Instant.now();
+    private final long startedNanos = System.nanoTime();
+
+    // guarded by this
+    private String wantedUrl;
+    private CameraIngest onAir;
+    private String lastCameraUrl;
+    private CameraIngest candidate;
+    /** A camera that stalled on air, kept connected until the slate has replaced it, then armed again. */
+    private CameraIngest stalled;
+    private SlateLoop slate;
+    private SlateClip genericSlate;
+    private Backoff backoff;
+    private long retryAtNanos;
+    private long candidateSinceNanos;
+    private long slateSinceNanos;
+    private boolean slateOnAirLogged;
+    private long lastPictureNanos;
+    private long slateNanosTotal;
+    private long switches;
+    private boolean publisherFailureLogged;
+    private volatile boolean closed;
+
+    /**
+     * Starts the publisher and the first camera's ingest. {@code log} receives one sentence per cut, per slate
+     * period and per failed attempt, with every URL masked.
+     */
+    public KeptSession(SessionCommands commands, MediaProcess.Starter starter, Settings settings, String rtspUrl,
+                       Consumer<String> log) {
+        this.commands = commands;
+        this.starter = starter;
+        this.settings = settings;
+        this.log = log;
+        this.masker = SecretMasker.forUrls(settings.rtmpUrl(), rtspUrl);
+        commands.ingest(rtspUrl); // both URLs are validated before anything starts
+        List<String> publisherCommand = commands.publisher(settings.rtmpUrl());
+        this.slates = new SlateEncoder(commands, starter, settings.workDir());
+        byte[] silence = slates.silentAacFrame();
+        // The slate must be ready before any camera can fail: made here, before the publisher starts (a fraction of
+        // a second), at the fallback size until a camera has shown its own.
+        this.genericSlate = slates.encode(settings.streamName(), null, settings.fallbackWidth(),
+                settings.fallbackHeight(), settings.fallbackFps());
+        this.background = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "session-" + settings.streamName() + "-background");
+            t.setDaemon(true);
+            return t;
+        });
+        this.closer = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "session-" + settings.streamName() + "-closer");
+            t.setDaemon(true);
+            return t;
+        });
+        this.publisher = starter.start("publisher", publisherCommand,
+                SecretMasker.forUrls(settings.rtmpUrl()));
+        this.feed = new PublisherFeed(publisher.stdin(), 1_000, "session-" + settings.streamName() + "-feed");
+        this.splicer = new Splicer(new TsMuxer(feed), silence, System::nanoTime, null);
+        this.backoff = settings.retry();
+        this.wantedUrl = rtspUrl;
+        this.control = new Thread(this::controlLoop, "session-" + settings.streamName());
+        this.control.setDaemon(true);
+        this.control.start();
+    }
+
+    /** Cuts over to another camera, make-before-break. Throws (and changes nothing) for a URL that is not RTSP. */
+    public synchronized void switchCamera(String rtspUrl) {
+        commands.ingest(rtspUrl);
+        masker = masker.and(SecretMasker.forUrls(rtspUrl));
+        wantedUrl = rtspUrl;
+        if (candidate != null && !candidate.rtspUrl().equals(rtspUrl)) {
+            dropCandidate();
+        }
+        backoff = settings.retry();
+        retryAtNanos = System.nanoTime();
+    }
+
+    public synchronized Status status() {
+        Source source = slate != null && splicer.active() == slate.input() ? Source.SLATE
+                : onAir != null && candidate == null ? Source.CAMERA : Source.SWITCHING;
+        long slateNanos = slateNanosTotal + (slate != null ? System.nanoTime() - slateSinceNanos : 0);
+        return new Status(source, startedAt, switches, slateNanos / 1e9, splicer.cuts(), splicer.stats());
+    }
+
+    /** The publisher's last stderr lines, masked: what ffmpeg made of the stream it was given. */
+    public List<String> publisherLog() {
+        return publisher.stderrTail();
+    }
+
+    public long publisherPid() {
+        return publisher.pid();
+    }
+
+    /** The pid of the ingest on air, or -1 while the slate is. */
+    public synchronized long cameraIngestPid() {
+        return onAir == null ? -1 : onAir.pid();
+    }
+
+    private void controlLoop() {
+        while (!closed) {
+            try {
+                tick();
+            } catch (RuntimeException e) {
+                log.accept("session control error: " + masker.mask(String.valueOf(e.getMessage())));
+            }
+            try {
+                Thread.sleep(TICK.toMillis());
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private synchronized void tick() {
+        if (closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        IOException failure = splicer.failure();
+        if (failure != null && !publisherFailureLogged) {
+            publisherFailureLogged = true;
+            log.accept("the publisher stopped taking media: " + masker.mask(String.valueOf(failure.getMessage()))
+                    + " " + masker.mask(String.join(" | ", publisher.stderrTail())));
+        }
+        if (candidate != null && splicer.active() == candidate.input()) {
+            candidateWentOnAir(now);
+        }
+        if (slate != null && !slateOnAirLogged && splicer.active() == slate.input()) {
+            slateOnAirLogged = true;
+            if (stalled != null && candidate == null && stalled.rtspUrl().equals(wantedUrl)) {
+                candidate = stalled;
+                candidateSinceNanos = now;
+            } else if (stalled != null) {
+                closer.execute(stalled::close);
+            }
+            stalled = null;
+            log.accept(lastPictureNanos < 0 ? "slate on air"
+                    : "slate on air " + (now - lastPictureNanos) / 1_000_000 + " ms after the camera's last picture");
+        }
+        if (onAir != null && onAir.input().nanosSinceLastPicture() > settings.stallTimeout().toNanos()) {
+            cameraLost(now, onAir.alive() ? "sent no picture for " + settings.stallTimeout().toMillis() + " ms"
+                    : "closed its stream");
+        }
+        if (onAir == null && slate == null && now - startedNanos > settings.firstPictureTimeout().toNanos()) {
+            cameraLost(now, "has shown no picture since the session began");
+        }
+        if (candidate != null) {
+            boolean silent = candidate.input().nanosSinceLastPicture() > settings.connectTimeout().toNanos();
+            boolean tooLong = now - candidateSinceNanos > 2 * settings.connectTimeout().toNanos();
+            if (!candidate.alive() || silent || tooLong) {
+                String why = candidate.alive()
+                        ? "showed no live keyframe within " + settings.connectTimeout().toSeconds() + " s"
+                        : "failed (" + masker.mask(candidate.lastError()) + ")";
+                dropCandidate();
+                Duration delay = backoff.delay();
+                backoff = backoff.next();
+                retryAtNanos = now + delay.toNanos();
+                log.accept("camera " + SecretMasker.maskUrl(wantedUrl) + " " + why + "; next try in "
+                        + delay.toMillis() + " ms");
+            }
+        }
+        boolean wantCamera = onAir == null || !onAir.rtspUrl().equals(wantedUrl);
+        if (candidate == null && stalled == null && wantCamera && now >= retryAtNanos) {
+            candidate = CameraIngest.start(wantedUrl, commands, starter, splicer,
+                    "camera " + SecretMasker.maskUrl(wantedUrl));
+            candidateSinceNanos = now;
+        }
+        // The slate, once armed, must get on air before a camera may be armed behind it.
+        boolean slateWaiting = slate != null && splicer.active() != slate.input();
+        if (candidate != null && !slateWaiting && splicer.pending() != candidate.input()) {
+            splicer.arm(candidate.input());
+        }
+    }
+
+    private void candidateWentOnAir(long now) {
+        CameraIngest previous = onAir;
+        onAir = candidate;
+        candidate = null;
+        backoff = settings.retry();
+        String url = SecretMasker.maskUrl(onAir.rtspUrl());
+        if (slate != null) {
+            long slateNanos = now - slateSinceNanos;
+            slateNanosTotal += slateNanos;
+            slate.close();
+            slate = null;
+            log.accept("camera " + url + " is back on air at its first keyframe after "
+                    + String.format("%.1f", slateNanos / 1e9) + " s of slate");
+        } else if (previous != null) {
+            log.accept("switched from camera " + SecretMasker.maskUrl(previous.rtspUrl()) + " to " + url
+                    + " at its first keyframe");
+        } else {
+            log.accept("camera " + url + " on air");
+        }
+        if (lastCameraUrl != null && !lastCameraUrl.equals(onAir.rtspUrl())) {
+            switches++;
+        }
+        lastCameraUrl = onAir.rtspUrl();
+        if (previous != null) {
+            closer.execute(previous::close);
+        }
+        prepareGenericSlate();
+    }
+
+    /**
+     * Puts the slate on air. A camera that merely stalled keeps its ingest: it is armed again behind the slate and
+     * cut back in at its first live keyframe, so a hiccup costs no reconnection; one that stays silent for the
+     * connect timeout is dropped and retried with backoff.
+     */
+    private void cameraLost(long now, String why) {
+        long sinceLastPicture = onAir == null ? 0 : onAir.input().nanosSinceLastPicture();
+        Instant lostAt = Instant.now().minusNanos(sinceLastPicture);
+        lastPictureNanos = onAir == null ? -1 : now - sinceLastPicture;
+        slateOnAirLogged = false;
+        String url = SecretMasker.maskUrl(onAir != null ? onAir.rtspUrl() : wantedUrl);
+        if (onAir != null) {
+            CameraIngest lost = onAir;
+            onAir = null;
+            if (candidate == null && lost.alive() && lost.rtspUrl().equals(wantedUrl)) {
+                stalled = lost; // still on air until the slate's first picture: it becomes the candidate then
+            } else {
+                closer.execute(lost::close);
+                retryAtNanos = Math.max(retryAtNanos, now + backoff.delay().toNanos());
+            }
+        }
+        Splicer.Input input = splicer.newInput("slate", false, true);
+        splicer.arm(input); // before the loop starts: its first picture is the keyframe to cut at, the next a second later
+        slate = new SlateLoop(splicer, input, genericSlate, "slate-" + settings.streamName()).start();
+        slateSinceNanos = now;
+        SlateLoop showing = slate;
+        SlateClip shape = genericSlate;
+        background.execute(() -> {
+            SlateClip timed = slates.encode(settings.streamName(), lostAt, shape.width(), shape.height(),
+                    (int) Math.round((double) Ts.TICKS_PER_SECOND / shape.frameTicks()));
+            showing.replace(timed);
+        });
+        log.accept("camera " + url + " " + why + "; the slate goes on air (camera lost at " + lostAt + ")");
+    }
+
+    /** Keeps the slate at the size and rate of the camera last on air, ready before it is needed. */
+    private void prepareGenericSlate() {
+        Splicer.Input input = onAir.input();
+        background.execute(() -> {
+            int[] size = input.pictureSize();
+            long frameTicks = input.frameTicks();
+            if (size == null || frameTicks <= 0) {
+                return;
+            }
+            int fps = (int) Math.max(1, Math.min(120, Math.round((double) Ts.TICKS_PER_SECOND / frameTicks)));
+            SlateClip current;
+            synchronized (this) {
+                current = genericSlate;
+            }
+            if (current != null && current.width() == size[0] && current.height() == size[1]
+                    && current.frameTicks() == Ts.TICKS_PER_SECOND / fps) {
+                return;
+            }
+            SlateClip made = slates.encode(settings.streamName(), null, size[0], size[1], fps);
+            synchronized (this) {
+                genericSlate = made;
+            }
+        });
+    }
+
+    private void dropCandidate() {
+        CameraIngest dropped = candidate;
+        candidate = null;
+        splicer.disarm(dropped.input());
+        closer.execute(dropped::close);
+    }
+
+    @Override
+    public void close() {
+        List<CameraIngest> ingests = new ArrayList<>();
+        SlateLoop slateToStop;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (onAir != null) {
+                ingests.add(onAir);
+            }
+            if (candidate != null) {
+                ingests.add(candidate);
+            }
+            if (stalled != null) {
+                ingests.add(stalled);
+            }
+            stalled = null;
+            onAir = null;
+            candidate = null;
+            slateToStop = slate;
+            slate = null;
+        }
+        control.interrupt();
+        try {
+            control.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (slateToStop != null) {
+            slateToStop.close();
+        }
+        for (CameraIngest ingest : ingests) {
+            ingest.close();
+        }
+        feed.finish(2_000);
+        publisher.close();
+        background.shutdown();
+        try {
+            background.awaitTermination(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        background.shutdownNow();
+        closer.shutdown();
+        try {
+            closer.awaitTermination(15, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package stream.core.session;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+
+import stream.core.SecretMasker;
+
+/**
+ * A running ffmpeg whose media goes through its standard streams: an ingest's transport stream comes out of
+ * {@link #stdout}, a publisher's goes into {@link #stdin}. Kept this small so that the process supervision of the
+ * streams work can stand behind it later instead of {@link PlainMediaProcess}.
+ */
+public interface MediaProcess extends AutoCloseable {
+
+    /**
+     * Starts processes; {@code role} names the process in logs and thread names; {@code masker} hides the secrets
+     * of the command's URLs in whatever is kept from its stderr.
+     */
+    @FunctionalInterface
+    interface Starter {
+        MediaProcess start(String role, List<String> command, SecretMasker masker);
+    }
+
+    long pid();
+
+    boolean isAlive();
+
+    InputStream stdout();
+
+    OutputStream stdin();
+
+    /** The last lines of its stderr, with secrets masked. */
+    List<String> stderrTail();
+
+    /** Asks it to stop (SIGTERM, so a publisher writes its trailer) and kills it if it has not after a grace period. */
+    @Override
+    void close();
+}

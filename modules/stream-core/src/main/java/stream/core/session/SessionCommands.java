@@ -1,0 +1,123 @@
+package stream.core.session;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import stream.core.FieldError;
+import stream.core.UrlValidator;
+import stream.core.ValidationException;
+
+/**
+ * The ffmpeg argument lists of a kept session. Every URL is checked by {@link UrlValidator} first (nothing that ffmpeg
+ * could read as an option or another protocol); everything else is numbers or paths this appliance made itself.
+ *
+ * <p>All audio on a session's output has one format, {@link #AUDIO_RATE} Hz stereo AAC-LC, whatever the camera sends
+ * or lacks: the publisher copies it, and FLV carries one AAC configuration for the whole session.
+ */
+public record SessionCommands(String ffmpeg) {
+    public static final int AUDIO_RATE = 44_100;
+    public static final int AUDIO_CHANNELS = 2;
+    /** The socket timeout of the RTSP input, in microseconds (ffmpeg 5.x meaning of -timeout). */
+    static final String RTSP_TIMEOUT_US = "5000000";
+    private static final Pattern SAFE_PATH = Pattern.compile("/[A-Za-z0-9._/-]+");
+
+    public SessionCommands {
+        if (ffmpeg == null || ffmpeg.isBlank() || ffmpeg.startsWith("-")) {
+            throw new IllegalArgumentException("ffmpeg path must name a program");
+        }
+    }
+
+    /**
+     * Camera to MPEG-TS on stdout: the first video stream copied, the first audio stream (if any) as AAC in the
+     * session's format; no audio stream when the camera has none (the splicer fills in silence, as it does for the
+     * slate). {@code -flush_packets 1}: every packet leaves at once, so the splicer sees a stall when it happens, not
+     * when a 32 KB buffer fills. {@code nobuffer}: what ffmpeg reads while probing the camera is dropped instead of
+     * being written out in a burst once probing ends (see {@link Splicer#newInput}).
+     */
+    public List<String> ingest(String rtspUrl) {
+        UrlValidator.rtspProblem(rtspUrl).ifPresent(p -> {
+            throw new ValidationException(List.of(new FieldError("rtsp_url", p)));
+        });
+        return List.of(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "warning",
+                "-rtsp_transport", "tcp", "-timeout", RTSP_TIMEOUT_US, "-fflags", "+genpts+nobuffer",
+                "-i", rtspUrl,
+                "-map", "0:v:0", "-map", "0:a:0?",
+                "-c:v", "copy",
+                "-c:a", "aac", "-ar", Integer.toString(AUDIO_RATE), "-ac", Integer.toString(AUDIO_CHANNELS),
+                "-b:a", "128k",
+                "-f", "mpegts", "-flush_packets", "1", "pipe:1");
+    }
+
+    /**
+     * MPEG-TS on stdin to FLV over RTMP, everything copied. {@code extract_extradata}: at a cut to pictures of
+     * another size or profile (another camera, the slate), ffmpeg 5.1's FLV muxer sends a fresh AVC sequence header
+     * only when the packet carries the new SPS/PPS as side data, which this filter attaches; without it the new
+     * parameter sets travel in-band only and the destination keeps the first sequence header (measured).
+     */
+    public List<String> publisher(String rtmpUrl) {
+        UrlValidator.rtmpProblem(rtmpUrl).ifPresent(p -> {
+            throw new ValidationException(List.of(new FieldError("rtmp_url", p)));
+        });
+        return List.of(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "warning",
+                "-f", "mpegts", "-i", "pipe:0",
+                "-map", "0:v:0", "-map", "0:a:0", "-c", "copy", "-bsf:v", "extract_extradata",
+                "-f", "flv", "-flvflags", "no_duration_filesize", "-flush_packets", "1", rtmpUrl);
+    }
+
+    /**
+     * One second of a still picture as H.264 in MPEG-TS on stdout: an IDR picture followed by P pictures that repeat
+     * it (a few bytes each), made to be looped. {@code textFile} holds the words (drawtext reads it, so no text
+     * passes through filter-graph escaping); {@code fontFile} may be null to let fontconfig choose.
+     */
+    public List<String> slate(int width, int height, int fps, Path textFile, Path fontFile) {
+        if (width < 16 || height < 16 || width > 4096 || height > 4096 || width % 2 != 0 || height % 2 != 0) {
+            throw new IllegalArgumentException("slate size must be even and 16..4096: " + width + "x" + height);
+        }
+        if (fps < 1 || fps > 120) {
+            throw new IllegalArgumentException("slate frame rate must be 1..120: " + fps);
+        }
+        String text = safePath(textFile);
+        int fontSize = Math.max(12, height / 14);
+        StringBuilder draw = new StringBuilder("drawtext=textfile=").append(text)
+                .append(":fontcolor=white:fontsize=").append(fontSize)
+                .append(":line_spacing=").append(fontSize / 2)
+                .append(":x=(w-text_w)/2:y=(h-text_h)/2");
+        if (fontFile != null) {
+            draw.append(":fontfile=").append(safePath(fontFile));
+        }
+        List<String> cmd = new ArrayList<>(List.of(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error",
+                "-f", "lavfi", "-i", "color=c=0x1d2733:s=" + width + "x" + height + ":r=" + fps,
+                "-vf", draw.toString(),
+                "-frames:v", Integer.toString(fps),
+                "-c:v", "libx264", "-preset", "veryfast", "-tune", "stillimage", "-pix_fmt", "yuv420p",
+                "-profile:v", "main", "-bf", "0", "-g", Integer.toString(fps), "-keyint_min", Integer.toString(fps),
+                "-sc_threshold", "0", "-x264-params", "repeat-headers=1",
+                "-f", "mpegts", "pipe:1"));
+        return List.copyOf(cmd);
+    }
+
+    /** A short run of silence as ADTS AAC in the session's audio format on stdout. */
+    public List<String> silence() {
+        return List.of(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error",
+                "-f", "lavfi", "-i", "anullsrc=r=" + AUDIO_RATE + ":cl=stereo",
+                "-t", "0.5", "-c:a", "aac", "-b:a", "128k", "-f", "adts", "pipe:1");
+    }
+
+    /** Only absolute paths of plain characters reach a filter graph, where ':' '\'' ',' ';' '[' would mean syntax. */
+    private static String safePath(Path p) {
+        String s = p.toAbsolutePath().toString();
+        if (!SAFE_PATH.matcher(s).matches()) {
+            throw new IllegalArgumentException("path unusable in a filter graph: " + s);
+        }
+        return s;
+    }
+
+    /** DejaVu Sans where Debian puts it (fonts-dejavu-core), else null for fontconfig's default. */
+    public static Path defaultFont() {
+        Path dejavu = Path.of("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf");
+        return Files.isReadable(dejavu) ? dejavu : null;
+    }
+}

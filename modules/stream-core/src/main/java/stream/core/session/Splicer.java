@@ -1,0 +1,401 @@
+package stream.core.session;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * Joins the frames of successive sources (camera ingests, the slate) into one transport stream with a single
+ * timeline. Each source keeps its own timestamps; the splicer adds an offset per source, chosen at the cut so that
+ * the new source's first keyframe follows the last picture on air by one frame interval. A source is put on air by
+ * {@link #arm}: it goes on air at its first IDR picture (with SPS/PPS, inserted from earlier in that source when the
+ * picture lacks them), and the previous source goes off air at that same moment, so there is never a picture a
+ * decoder could not decode and never a pause beyond one frame.
+ *
+ * <p>Audio follows video with the same offset, so a source's lip sync is kept. Across a cut, audio that would overlap
+ * what is already on air is dropped, and a hole (or a source without audio, such as the slate or a camera without a
+ * microphone) is filled with silent AAC frames, so the destination always has an audio track whose timestamps run on.
+ *
+ * <p>All methods are thread-safe: each source's reading thread delivers its frames here, and writing happens under
+ * the lock, in order.
+ */
+public final class Splicer {
+    /** 25 fps until a source has shown its own frame interval. */
+    static final long DEFAULT_FRAME_TICKS = 3_600;
+    /** The output timeline starts here, leaving room for the PCR to run {@link TsMuxer#PCR_DELAY} behind. */
+    static final long START_TICKS = 90_000;
+    private static final int PENDING_AUDIO_KEPT = 96;
+    /** Pictures over which a camera's arrivals are compared with its timestamps to tell live from backlog. */
+    static final int PACE_WINDOW = 25;
+    /** A picture later than the source's usual latency by more than this is part of a backlog. */
+    static final long MAX_BACKLOG_TICKS = 27_000;
+
+    /** Told about every cut, under the splicer's lock: keep it short (no blocking, no calls back). */
+    public interface CutListener {
+        void cut(Input from, Input to, long outputTicks);
+    }
+
+    private final TsMuxer muxer;
+    private final byte[] silentAacFrame;
+    private final double audioFrameTicks;
+    private final LongSupplier nanoClock;
+    private final CutListener listener;
+
+    private Input active;
+    private Input pending;
+    private long lastVideoDts = Long.MIN_VALUE;
+    private long lastVideoPts = Long.MIN_VALUE;
+    private double audioNext = Double.NaN;
+    private long anchorNanos;
+    private long firstNanos;
+    private long anchorTicks;
+    private long cuts;
+    private long videoFramesOut;
+    private long audioFramesOut;
+    private long silentFramesOut;
+    private long droppedFrames;
+    private IOException failure;
+    private int[] pictureSize;
+
+    /**
+     * @param silentAacFrame one ADTS frame of silence in the output's audio format (every source's audio must use
+     *                       the same sample rate and channel layout: the publisher copies it as it is)
+     * @param nanoClock      {@link System#nanoTime} outside of tests
+     */
+    public Splicer(TsMuxer muxer, byte[] silentAacFrame, LongSupplier nanoClock, CutListener listener) {
+        this.muxer = Objects.requireNonNull(muxer, "muxer");
+        int rate = Adts.sampleRate(silentAacFrame, 0);
+        if (rate == 0) {
+            throw new IllegalArgumentException("silent frame is not an ADTS frame");
+        }
+        this.silentAacFrame = silentAacFrame.clone();
+        this.audioFrameTicks = Adts.frameTicks(rate);
+        this.nanoClock = nanoClock;
+        this.listener = listener;
+    }
+
+    /** One source's entry into the splicer; feed it with {@link TsDemuxer} or directly. */
+    public final class Input implements TsDemuxer.Sink {
+        private final String label;
+        private final boolean paced;
+        private boolean hasAudio;
+        private long offset;
+        private long lastDts = Long.MIN_VALUE;
+        private long frameTicks = DEFAULT_FRAME_TICKS;
+        private long lastVideoNanos;
+        private long latencyFloor = Long.MAX_VALUE;
+        private long latency;
+        private final long[] arrivalNanos = new long[PACE_WINDOW];
+        private final long[] arrivalDts = new long[PACE_WINDOW];
+        private long videoFrames;
+        private byte[] parameterSets = new byte[0];
+        private int[] size;
+        private final ArrayDeque<MediaFrame> heldAudio = new ArrayDeque<>();
+
+        private Input(String label, boolean hasAudio, boolean paced) {
+            this.label = label;
+            this.paced = paced;
+            this.hasAudio = hasAudio;
+            this.lastVideoNanos = nanoClock.getAsLong();
+        }
+
+        @Override
+        public void program(boolean hasVideo, boolean audio) {
+            synchronized (Splicer.this) {
+                hasAudio = audio;
+            }
+        }
+
+        @Override
+        public void frame(MediaFrame frame) {
+            accept(this, frame);
+        }
+
+        public String label() {
+            return label;
+        }
+
+        /** Nanoseconds since this source delivered its last picture (or since it was created). */
+        public long nanosSinceLastPicture() {
+            synchronized (Splicer.this) {
+                return nanoClock.getAsLong() - lastVideoNanos;
+            }
+        }
+
+        public long videoFrames() {
+            synchronized (Splicer.this) {
+                return videoFrames;
+            }
+        }
+
+        /** The source's frame interval in 90 kHz ticks, as measured from its pictures. */
+        public long frameTicks() {
+            synchronized (Splicer.this) {
+                return frameTicks;
+            }
+        }
+
+        /** Width and height from the source's last SPS, or null before it sent one. */
+        public int[] pictureSize() {
+            synchronized (Splicer.this) {
+                return size == null ? null : size.clone();
+            }
+        }
+
+        @Override
+        public String toString() {
+            return label;
+        }
+    }
+
+    /**
+     * A new source; {@code hasAudio} until its PMT says otherwise (the slate has none). A {@code paced} source hands
+     * over its pictures in real time by construction (the slate); any other is a camera behind an ffmpeg, which
+     * may first deliver a backlog in a burst (what it buffered while probing the camera, or what piled up while the
+     * camera hung, or what a camera's RTSP server queued before the PLAY). A backlog must not go on air: it would
+     * put old pictures on air and run the timeline ahead of the wall clock by its length. So such a source is cut in
+     * only at a keyframe that arrived live: over its last {@value #PACE_WINDOW} pictures the wall clock advanced at
+     * least 90 % as much as their timestamps (a backlog drains faster than that), and it came no more than 0.3 s later
+     * than the source's usual latency (a backlog after a hang, which may drain at any speed).
+     */
+    public synchronized Input newInput(String label, boolean hasAudio, boolean paced) {
+        return new Input(label, hasAudio, paced);
+    }
+
+    /** Puts {@code next} on air at its first keyframe; replaces any source armed before. */
+    public synchronized void arm(Input next) {
+        if (next == active) {
+            pending = null;
+            return;
+        }
+        pending = next;
+    }
+
+    /** Withdraws {@code input} if it is armed (e.g. its camera failed before its first keyframe). */
+    public synchronized void disarm(Input input) {
+        if (pending == input) {
+            pending = null;
+        }
+    }
+
+    public synchronized Input active() {
+        return active;
+    }
+
+    public synchronized Input pending() {
+        return pending;
+    }
+
+    public synchronized long cuts() {
+        return cuts;
+    }
+
+    /** The last picture's DTS on the output timeline, or {@link Long#MIN_VALUE} before the first. */
+    public synchronized long lastVideoDts() {
+        return lastVideoDts;
+    }
+
+    /**
+     * How far the output timeline is behind the wall clock since the first picture, in ticks (negative: ahead). A
+     * camera's clock and every cut make the two drift apart; the slate uses this to catch up.
+     */
+    public synchronized long lagTicks() {
+        if (lastVideoDts == Long.MIN_VALUE) {
+            return 0;
+        }
+        long target = anchorTicks + (nanoClock.getAsLong() - anchorNanos) * Ts.TICKS_PER_SECOND / 1_000_000_000L;
+        return target - lastVideoDts;
+    }
+
+    /** The size of the pictures on air, or null before the first SPS. */
+    public synchronized int[] pictureSize() {
+        return pictureSize == null ? null : pictureSize.clone();
+    }
+
+    public synchronized Stats stats() {
+        long ahead = 0;
+        if (lastVideoDts != Long.MIN_VALUE) {
+            long wallTicks = (nanoClock.getAsLong() - firstNanos) * Ts.TICKS_PER_SECOND / 1_000_000_000L;
+            ahead = (lastVideoDts - START_TICKS - wallTicks) / 90;
+        }
+        return new Stats(cuts, videoFramesOut, audioFramesOut, silentFramesOut, droppedFrames, muxer.bytesWritten(),
+                ahead);
+    }
+
+    /**
+     * Counters since the splicer was made; silent frames are counted in {@code audioFrames} too.
+     * {@code aheadMillis}: how far the output timeline has run ahead of the wall clock since the first picture
+     * (negative: behind).
+     */
+    public record Stats(long cuts, long videoFrames, long audioFrames, long silentAudioFrames, long droppedFrames,
+                        long bytes, long aheadMillis) {}
+
+    /** Set once writing to the publisher failed (it exited or closed its input); nothing is written after that. */
+    public synchronized IOException failure() {
+        return failure;
+    }
+
+    private synchronized void accept(Input in, MediaFrame f) {
+        if (f.isVideo()) {
+            noteVideo(in, f);
+        }
+        if (in == active) {
+            write(in, f);
+        } else if (in == pending) {
+            if (f.isVideo()) {
+                boolean live = in.paced || arrivesLive(in);
+                if (f.keyframe() && in.parameterSets.length > 0 && live) {
+                    cutTo(in, f);
+                }
+            } else {
+                in.heldAudio.addLast(f);
+                if (in.heldAudio.size() > PENDING_AUDIO_KEPT) {
+                    in.heldAudio.removeFirst();
+                }
+            }
+        }
+    }
+
+    private void noteVideo(Input in, MediaFrame f) {
+        long now = nanoClock.getAsLong();
+        in.lastVideoNanos = now;
+        int slot = (int) (in.videoFrames % PACE_WINDOW);
+        in.arrivalNanos[slot] = now;
+        in.arrivalDts[slot] = f.dts();
+        in.videoFrames++;
+        // Arrival minus timestamp: constant while live, larger by the backlog's length while a backlog drains. The
+        // floor follows a slower camera clock by one tick a picture (about 1 s an hour at 25 fps).
+        in.latency = now / 1_000_000L * 90 - f.dts();
+        in.latencyFloor = in.latencyFloor == Long.MAX_VALUE ? in.latency : Math.min(in.latencyFloor + 1, in.latency);
+        if (in.lastDts != Long.MIN_VALUE) {
+            long delta = f.dts() - in.lastDts;
+            if (delta > 0 && delta <= 18_000) { // 5 fps or more; anything else is a gap, not a frame rate
+                in.frameTicks = in.videoFrames <= 2 ? delta : (in.frameTicks * 7 + delta) / 8;
+            }
+        }
+        in.lastDts = f.dts();
+        if (f.keyframe() || in.parameterSets.length == 0) {
+            byte[] sets = H264.parameterSets(f.data());
+            if (H264.hasParameterSets(f.data())) {
+                in.parameterSets = sets;
+                int[] size = H264.pictureSize(f.data());
+                if (size != null) {
+                    in.size = size;
+                }
+            }
+        }
+    }
+
+    private static boolean arrivesLive(Input in) {
+        if (in.videoFrames < PACE_WINDOW || in.latency - in.latencyFloor > MAX_BACKLOG_TICKS) {
+            return false;
+        }
+        int newest = (int) ((in.videoFrames - 1) % PACE_WINDOW);
+        int oldest = (int) (in.videoFrames % PACE_WINDOW);
+        long dtsSpan = in.arrivalDts[newest] - in.arrivalDts[oldest];
+        long wallSpan = (in.arrivalNanos[newest] - in.arrivalNanos[oldest]) * Ts.TICKS_PER_SECOND / 1_000_000_000L;
+        return dtsSpan > 0 && wallSpan * 10 >= dtsSpan * 9;
+    }
+
+    private void cutTo(Input next, MediaFrame keyframe) {
+        Input previous = active;
+        long onAir = lastVideoDts == Long.MIN_VALUE
+                ? START_TICKS
+                : lastVideoDts + (previous != null ? previous.frameTicks : DEFAULT_FRAME_TICKS);
+        next.offset = onAir - keyframe.dts();
+        active = next;
+        pending = null;
+        if (lastVideoDts == Long.MIN_VALUE) {
+            anchorNanos = nanoClock.getAsLong();
+            firstNanos = anchorNanos;
+            anchorTicks = onAir;
+        } else {
+            cuts++;
+            long lag = lagTicks();
+            if (lag < 0) {
+                anchorTicks -= lag; // the old source ran ahead of the wall clock: measure from here on
+            }
+        }
+        MediaFrame first = H264.hasParameterSets(keyframe.data())
+                ? keyframe
+                : keyframe.withData(H264.withParameterSets(keyframe.data(), next.parameterSets));
+        if (next.size != null) {
+            pictureSize = next.size.clone();
+        }
+        if (listener != null) {
+            listener.cut(previous, next, onAir);
+        }
+        write(next, first);
+        for (MediaFrame held : next.heldAudio) {
+            if (held.pts() >= keyframe.pts()) {
+                write(next, held);
+            }
+        }
+        next.heldAudio.clear();
+    }
+
+    private void write(Input in, MediaFrame f) {
+        if (failure != null) {
+            return;
+        }
+        MediaFrame out = f.shifted(in.offset);
+        try {
+            if (out.isVideo()) {
+                writeVideo(in, out);
+            } else {
+                writeAudio(out);
+            }
+        } catch (IOException e) {
+            failure = e;
+        }
+    }
+
+    private void writeVideo(Input in, MediaFrame out) throws IOException {
+        if (lastVideoDts != Long.MIN_VALUE && out.dts() <= lastVideoDts) {
+            // A camera's clock stepped back: keep DTS increasing rather than hand the publisher a backwards step.
+            long bump = lastVideoDts + 1 - out.dts();
+            out = out.shifted(bump);
+            in.offset += bump;
+        }
+        if (in.size != null && pictureSize == null) {
+            pictureSize = in.size.clone();
+        }
+        muxer.write(out);
+        videoFramesOut++;
+        lastVideoDts = out.dts();
+        lastVideoPts = out.pts();
+        if (Double.isNaN(audioNext)) {
+            audioNext = out.pts();
+        }
+        // A source without audio gets silence up to the next picture; one with audio only where its own audio
+        // has fallen half a second behind (its audio stalled while its pictures came on).
+        long fillUntil = in.hasAudio ? out.dts() - Ts.TICKS_PER_SECOND / 2 : out.dts() + in.frameTicks;
+        while (audioNext < fillUntil) {
+            writeSilence();
+        }
+    }
+
+    private void writeAudio(MediaFrame out) throws IOException {
+        if (Double.isNaN(audioNext)) {
+            return; // no picture yet: audio waits for the first keyframe
+        }
+        if (out.pts() < audioNext - audioFrameTicks / 2) {
+            droppedFrames++;
+            return; // overlaps audio already on air (from before the cut)
+        }
+        while (out.pts() > audioNext + audioFrameTicks * 1.5) {
+            writeSilence();
+        }
+        muxer.write(out);
+        audioFramesOut++;
+        audioNext = Math.max(audioNext, out.pts()) + audioFrameTicks;
+    }
+
+    private void writeSilence() throws IOException {
+        muxer.write(MediaFrame.audio(Math.round(audioNext), silentAacFrame));
+        audioFramesOut++;
+        silentFramesOut++;
+        audioNext += audioFrameTicks;
+    }
+}

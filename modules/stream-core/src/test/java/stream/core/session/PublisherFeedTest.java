@@ -1,0 +1,70 @@
+package stream.core.session;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+class PublisherFeedTest {
+
+    @Test
+    void everythingWrittenReachesThePipeInOrder() throws IOException {
+        ByteArrayOutputStream pipe = new ByteArrayOutputStream();
+        PublisherFeed feed = new PublisherFeed(pipe, 10, "feed-test");
+        for (int i = 0; i < 5; i++) {
+            feed.write(new byte[] {(byte) i, (byte) (i + 10)}, 0, 2);
+        }
+        feed.finish(5_000);
+        assertArrayEquals(new byte[] {0, 10, 1, 11, 2, 12, 3, 13, 4, 14}, pipe.toByteArray());
+    }
+
+    @Test
+    void aPipeThatTakesNothingFailsTheWriteInsteadOfBlockingIt() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        OutputStream stuck = new OutputStream() {
+            @Override
+            public void write(int b) {
+                awaitRelease();
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                awaitRelease();
+            }
+
+            private void awaitRelease() {
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        PublisherFeed feed = new PublisherFeed(stuck, 3, "feed-test");
+        byte[] frame = new byte[188];
+        int accepted = 0;
+        IOException failure = null;
+        for (int i = 0; i < 10 && failure == null; i++) {
+            try {
+                feed.write(frame, 0, frame.length);
+                accepted++;
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+        assertTrue(failure != null, "a full queue fails the write");
+        assertTrue(accepted >= 3 && accepted <= 4, "queue of 3 plus the one in the writer's hands: " + accepted);
+        assertEquals(3, feed.waiting());
+        release.countDown();
+        feed.finish(5_000);
+        assertThrows(IOException.class, () -> feed.write(frame, 0, 1));
+    }
+}

@@ -1,0 +1,197 @@
+package stream.core.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+class SplicerTest {
+    private static final long FRAME = 3_600; // 25 fps
+    private static final long FRAME_NANOS = 40_000_000L;
+    private static final byte[] SILENCE = TestMedia.adts(44100, 6, 0x01);
+
+    private final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final List<String> cuts = new ArrayList<>();
+    private final Splicer splicer = new Splicer(new TsMuxer(out), SILENCE, clock::get,
+            (from, to, at) -> cuts.add(from + ">" + to + "@" + at));
+
+    /** A camera: keyframe every 25 pictures, timestamps from {@code base}. */
+    private static final class Camera {
+        final Splicer.Input input;
+        final long base;
+        final byte[] sps;
+        int n;
+
+        Camera(Splicer.Input input, long base, byte[] sps) {
+            this.input = input;
+            this.base = base;
+            this.sps = sps;
+        }
+
+        MediaFrame next() {
+            long dts = base + n * FRAME;
+            byte[] au = n % 25 == 0 ? TestMedia.keyframe(sps, 300) : TestMedia.picture(60);
+            n++;
+            return MediaFrame.video(dts, dts, au);
+        }
+
+        long nextDts() {
+            return base + n * FRAME;
+        }
+    }
+
+    private List<MediaFrame> output() throws IOException {
+        List<MediaFrame> frames = new ArrayList<>();
+        TsDemuxer d = new TsDemuxer(frames::add);
+        d.readAll(new ByteArrayInputStream(out.toByteArray()));
+        return frames;
+    }
+
+    private static List<MediaFrame> video(List<MediaFrame> frames) {
+        return frames.stream().filter(MediaFrame::isVideo).toList();
+    }
+
+    /** One frame interval passes; each camera delivers its next picture. */
+    private void live(Camera... cams) {
+        clock.addAndGet(FRAME_NANOS);
+        for (Camera c : cams) {
+            c.input.frame(c.next());
+        }
+    }
+
+    @Test
+    void cutsAtTheNewCamerasFirstLiveKeyframeAndTimestampsRunOn() throws IOException {
+        Camera a = new Camera(splicer.newInput("a", false, false), 7_000_000, TestMedia.SPS_640x360);
+        splicer.arm(a.input);
+        for (int i = 0; i < 40; i++) {
+            live(a); // a's first keyframe comes after its pace window: picture 25
+        }
+        assertSame(a.input, splicer.active());
+        Camera b = new Camera(splicer.newInput("b", false, false), 123_456, TestMedia.SPS_320x240);
+        splicer.arm(b.input);
+        for (int i = 0; i < 60; i++) {
+            live(a, b);
+        }
+        assertSame(b.input, splicer.active());
+        assertNull(splicer.pending());
+        assertEquals(1, splicer.cuts());
+
+        List<MediaFrame> v = video(output());
+        // a from its picture 25 (its first live keyframe) to the cut: 15 + 26 pictures (a delivers first each
+        // interval); b from its picture 25 (its first live keyframe) on: 35 pictures
+        assertEquals(15 + 26 + 35, v.size());
+        for (int i = 1; i < v.size(); i++) {
+            assertEquals(FRAME, v.get(i).dts() - v.get(i - 1).dts(), "DTS step at output picture " + i);
+        }
+        assertTrue(v.get(0).keyframe());
+        assertTrue(v.get(41).keyframe());
+        assertTrue(H264.hasParameterSets(v.get(41).data()));
+        assertTrue(Arrays.equals(new int[] {320, 240}, splicer.pictureSize()));
+        assertEquals(2, cuts.size());
+        assertTrue(cuts.get(1).startsWith("a>b@"), cuts.toString());
+    }
+
+    @Test
+    void aBacklogIsNotPutOnAir() throws IOException {
+        Camera a = new Camera(splicer.newInput("a", false, false), 0, TestMedia.SPS_640x360);
+        splicer.arm(a.input);
+        for (int i = 0; i < 30; i++) {
+            live(a);
+        }
+        Camera b = new Camera(splicer.newInput("b", false, false), 900_000, TestMedia.SPS_640x360);
+        splicer.arm(b.input);
+        for (int i = 0; i < 75; i++) {
+            b.input.frame(b.next()); // three seconds of pictures at once: keyframes 0, 25, 50 in it
+        }
+        assertSame(a.input, splicer.active());
+        for (int i = 0; i < 49; i++) {
+            live(a, b); // b now live, but its window still holds the burst until it has been live for a while
+        }
+        assertSame(b.input, splicer.active(), "cut at b's keyframe 100");
+        List<MediaFrame> v = video(output());
+        // a: pictures 25..29, then 30..55 while b became live; b: its keyframe 100 (at 75 its window still held the
+        // burst) to 123. None of b's burst is on air.
+        assertEquals(5 + 26 + 24, v.size());
+        assertTrue(v.get(31).keyframe());
+        for (int i = 1; i < v.size(); i++) {
+            assertEquals(FRAME, v.get(i).dts() - v.get(i - 1).dts(), "DTS step at output picture " + i);
+        }
+    }
+
+    @Test
+    void aSourceWithoutAudioGetsSilenceAndAudioRunsOnAcrossTheCut() throws IOException {
+        Camera a = new Camera(splicer.newInput("a", true, false), 0, TestMedia.SPS_640x360);
+        splicer.arm(a.input);
+        long audioPts = 0;
+        for (int i = 0; i < 60; i++) {
+            live(a);
+            while (audioPts < a.nextDts()) {
+                a.input.frame(MediaFrame.audio(audioPts, TestMedia.adts(44100, 20, 0x44)));
+                audioPts += 2_090;
+            }
+        }
+        Camera b = new Camera(splicer.newInput("b", true, false), 50_000_000, TestMedia.SPS_640x360);
+        b.input.program(true, false);
+        splicer.arm(b.input);
+        for (int i = 0; i < 60; i++) {
+            live(a, b);
+            while (audioPts < a.nextDts()) {
+                a.input.frame(MediaFrame.audio(audioPts, TestMedia.adts(44100, 20, 0x44)));
+                audioPts += 2_090;
+            }
+        }
+        assertSame(b.input, splicer.active());
+        List<MediaFrame> all = output();
+        List<MediaFrame> audio = all.stream().filter(f -> !f.isVideo()).toList();
+        List<MediaFrame> v = video(all);
+        long lastVideo = v.get(v.size() - 1).dts();
+        for (int i = 1; i < audio.size(); i++) {
+            long step = audio.get(i).pts() - audio.get(i - 1).pts();
+            assertTrue(step > 0 && step <= 2_100, "audio step " + step + " at frame " + i);
+        }
+        assertTrue(audio.get(audio.size() - 1).pts() >= lastVideo, "silence keeps up with the pictures");
+        long silent = audio.stream().filter(f -> Arrays.equals(f.data(), SILENCE)).count();
+        assertEquals(splicer.stats().silentAudioFrames(), silent);
+        assertTrue(silent > 40, "b's pictures are covered with silence: " + silent);
+    }
+
+    @Test
+    void aKeyframeWithoutParameterSetsGetsThemFromEarlierInItsSource() throws IOException {
+        Splicer.Input in = splicer.newInput("cam", false, true);
+        splicer.arm(in);
+        in.frame(MediaFrame.video(0, 0, TestMedia.annexB(TestMedia.SPS_640x360, TestMedia.PPS))); // sets alone
+        clock.addAndGet(FRAME_NANOS);
+        in.frame(MediaFrame.video(FRAME, FRAME, TestMedia.annexB(TestMedia.aud(), TestMedia.slice(5, 50, 3))));
+        clock.addAndGet(FRAME_NANOS);
+        in.frame(MediaFrame.video(2 * FRAME, 2 * FRAME, TestMedia.picture(20)));
+        clock.addAndGet(FRAME_NANOS);
+        in.frame(MediaFrame.video(3 * FRAME, 3 * FRAME, TestMedia.picture(20)));
+        List<MediaFrame> v = video(output());
+        assertEquals(3, v.size());
+        assertEquals(List.of(9, 7, 8, 5), H264.nals(v.get(0).data()).stream().map(H264.Nal::type).toList());
+    }
+
+    @Test
+    void theLagSaysHowFarTheOutputIsBehindTheWallClock() {
+        Splicer.Input in = splicer.newInput("slate", false, true);
+        splicer.arm(in);
+        in.frame(MediaFrame.video(0, 0, TestMedia.keyframe(TestMedia.SPS_640x360, 50)));
+        assertEquals(0, splicer.lagTicks());
+        clock.addAndGet(1_000_000_000L);
+        assertEquals(90_000, splicer.lagTicks());
+        in.frame(MediaFrame.video(FRAME, FRAME, TestMedia.picture(20)));
+        assertEquals(90_000 - FRAME, splicer.lagTicks());
+        assertEquals(-(1_000 - 40), splicer.stats().aheadMillis());
+    }
+}
