@@ -112,9 +112,12 @@ public final class DashboardEvents {
     }
 
     private void broadcast(String frame) {
-        for (Client c : clients) {
-            if (!c.write(frame)) {
-                clients.remove(c); // gone, or too far behind: it reconnects by itself
+        // under the lock that serve() takes around a new browser's first frame: see there
+        synchronized (clients) {
+            for (Client c : clients) {
+                if (!c.write(frame)) {
+                    clients.remove(c); // gone, or too far behind: it reconnects by itself
+                }
             }
         }
     }
@@ -151,8 +154,17 @@ public final class DashboardEvents {
         for (JsonObject status : initialStatuses) {
             first.append("event: status\ndata: ").append(status).append("\n\n");
         }
-        if (c.write(first.toString())) {
-            clients.add(c);
+        boolean joined;
+        // The first frame and joining the list are one step for the broadcasts: a change published after the browser
+        // read its first statuses, but before it joined, was lost (a config and a log event right after connecting,
+        // found by ImageTest under load), and one published before the first frame would be older than it.
+        synchronized (clients) {
+            joined = c.write(first.toString());
+            if (joined) {
+                clients.add(c);
+            }
+        }
+        if (joined) {
             long lastSeen = lastEventId(call.header("Last-Event-ID"));
             if (lastSeen >= 0) {
                 // added first, so no row falls between the replay and the live feed; the page ignores a row it already shows
