@@ -145,8 +145,17 @@ class StreamControllerTest {
         controller.requestStart(closedCamera(), "rtmp://127.0.0.1:1935/live/k0", ChangeSource.API);
         await(() -> controller.status().state() == StreamState.RUNNING, "running");
         long before = controller.status().restarts();
+        // A pause longer than the quiet time between two changes ends a burst by definition; on a loaded machine an
+        // SQLite write can stall that long (seen at load 12-20), and each such pause may add one switch.
+        int pausesEndingABurst = 0;
+        long last = System.nanoTime();
         for (int i = 1; i <= 200; i++) {
             controller.saveUrls(null, "rtmp://127.0.0.1:1935/live/k" + i, ChangeSource.SSE);
+            long now = System.nanoTime();
+            if (now - last >= FAST.burstQuiet().toNanos()) {
+                pausesEndingABurst++;
+            }
+            last = now;
             controller.configChanged(true);
         }
         await(() -> {
@@ -160,7 +169,8 @@ class StreamControllerTest {
         await(() -> controller.status().state() == StreamState.RUNNING, "running on the last URL");
         Thread.sleep(3000); // longer than the coalescing window: no further restart may follow
         long restarts = controller.status().restarts() - before;
-        assertTrue(restarts >= 1 && restarts <= 2, "restarts for the burst: " + restarts);
+        assertTrue(restarts >= 1 && restarts <= 2 + pausesEndingABurst, "restarts for the burst: " + restarts
+                + " (pauses over the quiet time within it: " + pausesEndingABurst + ")");
         assertEquals(1 + restarts, relayCommandLines().size(), "one relay ffmpeg per start");
     }
 

@@ -33,6 +33,7 @@ class CameraProbeRtspTest {
     private static final String WRONG_PASSWORD = "Wr0ng%40Secret";
 
     private static final List<AutoCloseable> RESOURCES = new ArrayList<>();
+    private static final Duration STREAMING_LIMIT = Duration.ofSeconds(45);
     private static ExecutorService streaming;
     private static ExecutorService failing;
     private static int aacPort;
@@ -73,15 +74,19 @@ class CameraProbeRtspTest {
         int tricklePort = server(true);
 
         CameraProbe probe = new CameraProbe(FFPROBE);
-        // Three streaming probes at a time: each camera encodes while it is probed, and this machine has two cores.
-        streaming = Executors.newFixedThreadPool(3);
+        // The cameras are Python GStreamer pipelines that encode while they are probed, on a shared 2-core machine:
+        // at a load average of 6 to 20 a camera took over the appliance's 10 s to answer (seen in full runs), so the
+        // probes that must succeed get a generous limit of their own; the 10 s default is tested on its own below.
+        CameraProbe patient = new CameraProbe(FFPROBE, STREAMING_LIMIT);
+        // Two streaming probes at a time: each camera encodes while it is probed, and this machine has two cores.
+        streaming = Executors.newFixedThreadPool(2);
         failing = Executors.newCachedThreadPool();
-        aac = probe(streaming, probe, aacCamera.url(null, "/cam"));
-        noAudio = probe(streaming, probe, silentCamera.url(null, "/cam"));
-        longGop = probe(streaming, probe, gopCamera.url(null, "/cam"));
-        hevc = probe(streaming, probe, hevcCamera.url(null, "/cam"));
-        pcmu = probe(streaming, probe, pcmuCamera.url(null, "/cam"));
-        rightPassword = probe(streaming, probe, securedCamera.url("admin:Pa%40ss-W0rd", "/cam"));
+        aac = probe(streaming, patient, aacCamera.url(null, "/cam"));
+        noAudio = probe(streaming, patient, silentCamera.url(null, "/cam"));
+        longGop = probe(streaming, patient, gopCamera.url(null, "/cam"));
+        hevc = probe(streaming, patient, hevcCamera.url(null, "/cam"));
+        pcmu = probe(streaming, patient, pcmuCamera.url(null, "/cam"));
+        rightPassword = probe(streaming, patient, securedCamera.url("admin:Pa%40ss-W0rd", "/cam"));
         wrongPath = probe(failing, probe, aacCamera.url(null, "/nope"));
         wrongPassword = probe(failing, probe, securedCamera.url("admin:" + WRONG_PASSWORD, "/cam"));
         refused = probe(failing, probe, "rtsp://127.0.0.1:" + refusedPort + "/cam");
@@ -200,7 +205,8 @@ class CameraProbeRtspTest {
         Timed timed = refused.join();
         assertEquals("Nothing accepts connections at 127.0.0.1:" + refusedPort + " (connection refused): check the "
                 + "camera's address and RTSP port, and that it is switched on.", timed.result().reason());
-        assertTrue(timed.elapsed().compareTo(Duration.ofSeconds(3)) < 0, timed.elapsed().toString());
+        // told by ffprobe at once, not by our limit; how fast depends on the machine's load (4.6 s at load 8)
+        assertTrue(timed.elapsed().compareTo(CameraProbe.DEFAULT_LIMIT) < 0, timed.elapsed().toString());
     }
 
     @Test
@@ -209,7 +215,8 @@ class CameraProbeRtspTest {
         assertFalse(timed.result().ok());
         assertTrue(timed.result().reason().startsWith("No answer from the camera at 127.0.0.1:" + silentPort + " within"),
                 timed.result().reason());
-        assertTrue(timed.elapsed().compareTo(Duration.ofSeconds(11)) < 0, timed.elapsed().toString());
+        // ended by the 10 s limit (the reason says so), with room for a loaded machine to end and report ffprobe
+        assertTrue(timed.elapsed().compareTo(CameraProbe.DEFAULT_LIMIT.plusSeconds(5)) < 0, timed.elapsed().toString());
     }
 
     @Test
@@ -219,7 +226,7 @@ class CameraProbeRtspTest {
         assertFalse(timed.result().ok());
         assertTrue(timed.result().reason().startsWith("No answer from the camera at 127.0.0.1:"), timed.result().reason());
         assertTrue(timed.result().reason().contains("within 3 s"), timed.result().reason());
-        assertTrue(timed.elapsed().compareTo(Duration.ofSeconds(5)) < 0, timed.elapsed().toString());
+        assertTrue(timed.elapsed().compareTo(Duration.ofSeconds(3 + 5)) < 0, timed.elapsed().toString());
     }
 
     @Test
@@ -237,7 +244,7 @@ class CameraProbeRtspTest {
     }
 
     private static void assertWithinLimit(Timed timed) {
-        assertTrue(timed.elapsed().compareTo(CameraProbe.DEFAULT_LIMIT) < 0, timed.elapsed().toString());
+        assertTrue(timed.elapsed().compareTo(STREAMING_LIMIT) < 0, timed.elapsed().toString());
     }
 
     private static ProbeTestCamera camera(String... options) throws Exception {
