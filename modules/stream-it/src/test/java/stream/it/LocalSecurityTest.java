@@ -149,7 +149,10 @@ class LocalSecurityTest {
             Path second = runtimeFolder(app);
             assertNotEquals(first, second);
             assertFalse(Files.exists(first), "the killed run's folder is removed at the next start");
-            assertTrue(app.log().contains("removed runtime folder " + first), app.log());
+            // the log is read from the process's output by another thread: wait for the line, do not race it
+            Path left = first;
+            Waits.waitUntil(() -> app.log().contains("removed runtime folder " + left),
+                    Duration.ofSeconds(30), "the log line about the removed folder");
             assertEquals(0, app.terminate(Duration.ofSeconds(10)));
             assertFalse(Files.exists(second));
         }
