@@ -63,6 +63,11 @@ fi
 printf '#!/bin/sh\nexit 101\n' | $sudo tee "$root/usr/sbin/policy-rc.d" >/dev/null
 $sudo chmod 755 "$root/usr/sbin/policy-rc.d"
 $sudo chroot "$root" update-ca-certificates >/dev/null
+# what the Debian installer and Raspberry Pi OS images write and mmdebstrap does not: without "localhost" in
+# /etc/hosts chromedriver cannot reach the browser it started ("unable to connect to renderer")
+echo streamrelay-fresh | $sudo tee "$root/etc/hostname" >/dev/null
+printf '127.0.0.1\tlocalhost\n127.0.1.1\tstreamrelay-fresh\n::1\tlocalhost ip6-localhost ip6-loopback\n' \
+  | $sudo tee "$root/etc/hosts" >/dev/null
 $sudo chroot "$root" useradd -m -s /bin/bash tester
 echo 'tester ALL=(ALL) NOPASSWD:ALL' | $sudo tee "$root/etc/sudoers.d/tester" >/dev/null
 $sudo git clone -q --no-hardlinks "$repo" "$root/home/tester/streamrelay"
@@ -79,7 +84,7 @@ if ! $sudo systemd-nspawn -q --register=no --keep-unit -D "$root" /bin/true >/de
 fi
 in_root() {
   if [ $runner = nspawn ]; then
-    $sudo systemd-nspawn -q --register=no --keep-unit -D "$root" --user=tester --chdir=/home/tester/streamrelay \
+    $sudo systemd-nspawn -q --register=no --keep-unit -D "$root" --hostname=streamrelay-fresh --user=tester --chdir=/home/tester/streamrelay \
       --setenv=HOME=/home/tester /bin/bash -c "$1"
   else
     $sudo chroot --userspec=tester:tester "$root" /usr/bin/env -i HOME=/home/tester PATH=/usr/sbin:/usr/bin:/sbin:/bin \

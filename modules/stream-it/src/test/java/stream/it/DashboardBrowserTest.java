@@ -191,16 +191,19 @@ class DashboardBrowserTest {
         String before = api.json("GET", "/api/config?reveal=true", null, 200).getString("rtmp_url", null);
         signIn();
         go("/configuration");
-        WebElement rtmpInput = Waits.waitFor(() -> first(By.cssSelector("main form input[name='rtmp_url']")), LONG, "the form");
+        // the add-stream form below has an rtmp_url field too and is there at once; the stream's own form comes
+        // after its configuration has loaded
+        String urls = "form[aria-labelledby='urls-title'] ";
+        WebElement rtmpInput = Waits.waitFor(() -> first(By.cssSelector(urls + "input[name='rtmp_url']")), LONG, "the form");
         rtmpInput.clear();
         rtmpInput.sendKeys("file:/etc/passwd");
         click(driver.findElement(By.xpath("//button[normalize-space()='Save URLs']")));
-        Waits.waitUntil(() -> !text(By.cssSelector("[data-error-for='rtmp_url']")).isBlank(), LONG, "the field error");
-        String error = text(By.cssSelector("[data-error-for='rtmp_url']"));
+        Waits.waitUntil(() -> !text(By.cssSelector(urls + "[data-error-for='rtmp_url']")).isBlank(), LONG, "the field error");
+        String error = text(By.cssSelector(urls + "[data-error-for='rtmp_url']"));
         assertTrue(error.startsWith("Destination URL (RTMP)"), error);
         assertEquals("true", rtmpInput.getAttribute("aria-invalid"));
         assertTrue(rtmpInput.getAttribute("aria-describedby").contains(
-                driver.findElement(By.cssSelector("[data-error-for='rtmp_url']")).getAttribute("id")), "the error is tied to its field");
+                driver.findElement(By.cssSelector(urls + "[data-error-for='rtmp_url']")).getAttribute("id")), "the error is tied to its field");
         assertEquals(before, api.json("GET", "/api/config?reveal=true", null, 200).getString("rtmp_url", null));
         screenshots("field-error");
     }
