@@ -1,7 +1,6 @@
 package stream.core;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,17 +64,12 @@ public final class RelayCommands {
     }
 
     /**
-     * A preset's arguments as its file gives them, token by token (input arguments first, as ffmpeg_params holds
-     * them); hand-written ffmpeg_params otherwise, or when the named preset is no longer installed.
+     * A preset's arguments and device as its file gives them; hand-written ffmpeg_params otherwise, or when the named
+     * preset is no longer installed.
      */
     private EncodingArgs encodingOf(StreamConfig c) {
         Optional<Preset> preset = c.preset() == null ? Optional.empty() : presets.find(c.preset());
-        if (preset.isEmpty()) {
-            return EncodingArgs.parse(c.ffmpegParams());
-        }
-        List<String> tokens = new ArrayList<>(preset.get().inputArgs());
-        tokens.addAll(preset.get().args());
-        return new EncodingArgs(tokens);
+        return preset.map(Preset::encodingArgs).orElseGet(() -> EncodingArgs.parse(c.ffmpegParams()));
     }
 
     /**

@@ -171,11 +171,9 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
         args.addAll(List.of("-stats_period", "1"));
         // -y: ffmpeg must never ask on stdin (the supervisor's 'q' channel) whether to overwrite an output file.
         args.add("-y");
-        String vaapiDevice = settings.get("vaapi_device");
-        if (vaapiDevice != null) {
-            // A global option (ffmpeg 5.1 would take it anywhere); placed first, where presets mean it to be.
-            args.addAll(List.of("-vaapi_device", vaapiDevice));
-        }
+        encoding.vaapiDevice().ifPresent(device ->
+                // A global option (ffmpeg 5.1 would take it anywhere); placed first, where presets mean it to be.
+                args.addAll(List.of(EncodingArgs.VAAPI_DEVICE_OPTION, device)));
 
         args.addAll(inputOptions);
         args.addAll(List.of("-i", input));
@@ -232,8 +230,7 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
     }
 
     /**
-     * The encoding tokens for the RTMP output: an audio copy turned into AAC when the camera's audio is not AAC, and
-     * the global -vaapi_device left out (it is placed before the inputs).
+     * The encoding tokens for the RTMP output, with an audio copy turned into AAC when the camera's audio is not AAC.
      */
     private List<String> encodingTokens(boolean copyAudio) {
         List<String> tokens = encoding.tokens();
@@ -243,9 +240,6 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
             String option = tokens.get(i);
             String value = tokens.get(i + 1);
             String canonical = FfmpegParamsPolicy.canonical(option).orElseThrow();
-            if (canonical.equals("vaapi_device")) {
-                continue;
-            }
             if (canonical.equals("c:a") && value.equals("copy") && !copyAudio) {
                 value = "aac";
             }

@@ -237,7 +237,7 @@ class FfmpegCommandTest {
 
     @Test
     void encodingArgumentsThePolicyRefusesCannotBeMade() {
-        assertThrows(ValidationException.class, () -> new EncodingArgs(List.of("-i", "/etc/passwd")));
+        assertThrows(ValidationException.class, () -> EncodingArgs.of(List.of("-i", "/etc/passwd")));
     }
 
     @Test
