@@ -56,9 +56,14 @@ public final class RelayCommands {
         }
     }
 
-    /** The commands for this configuration; a refused ffmpeg_params throws {@link ValidationException}. */
+    /**
+     * The commands for this configuration; a refused ffmpeg_params throws {@link ValidationException}, and so does a
+     * stored URL that breaks the rules (the store holds text, written through the values, but a row edited by hand or
+     * kept from an older version is read back into them here).
+     */
     public Launch commandsFor(StreamConfig c) {
-        FfmpegCommand command = new FfmpegCommand(ffmpeg, c.rtspUrl(), c.rtmpUrl(), encodingOf(c), audioOf(c.rtspUrl()),
+        FfmpegCommand command = new FfmpegCommand(ffmpeg, new RtspUrl(c.rtspUrl()), new RtmpUrl(c.rtmpUrl()),
+                encodingOf(c), audioOf(new RtspUrl(c.rtspUrl())),
                 Optional.of(snapshotPath(c.id())));
         return new Launch(command.arguments(), command.snapshotArguments().orElseThrow());
     }
@@ -76,10 +81,16 @@ public final class RelayCommands {
      * Probes a camera ahead of a switch, while the old ffmpeg is still on air, so the launch that follows finds the
      * answer and the stream is off the air only for the swap itself.
      */
-    public void prepare(String rtspUrl) {
+    public void prepare(String storedRtspUrl) {
+        RtspUrl camera;
+        try {
+            camera = new RtspUrl(storedRtspUrl);
+        } catch (ValidationException e) {
+            return; // nothing to probe: the launch that follows refuses the stored URL and says why
+        }
         // a failed answer is kept for the launch right after, so a camera that does not answer costs one wait, not two
-        preparedUnknown.remove(rtspUrl);
-        preparedUnknown.put(rtspUrl, audioOf(rtspUrl) == CameraAudio.UNKNOWN);
+        preparedUnknown.remove(camera.value());
+        preparedUnknown.put(camera.value(), audioOf(camera) == CameraAudio.UNKNOWN);
     }
 
     public Path snapshotPath(long streamId) {
@@ -87,7 +98,8 @@ public final class RelayCommands {
     }
 
     /** Only a successful probe is remembered: a camera that is down now is probed again at the next start. */
-    private CameraAudio audioOf(String rtspUrl) {
+    private CameraAudio audioOf(RtspUrl camera) {
+        String rtspUrl = camera.value();
         CameraAudio known = audioByCamera.get(rtspUrl);
         if (known != null) {
             return known;
@@ -95,7 +107,7 @@ public final class RelayCommands {
         if (Boolean.TRUE.equals(preparedUnknown.remove(rtspUrl))) {
             return CameraAudio.UNKNOWN;
         }
-        ProbeResult r = probe.probeStreams(rtspUrl);
+        ProbeResult r = probe.probeStreams(camera);
         if (!r.ok()) {
             return CameraAudio.UNKNOWN;
         }
