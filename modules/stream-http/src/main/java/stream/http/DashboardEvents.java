@@ -152,14 +152,18 @@ public final class DashboardEvents {
             first.append("event: status\ndata: ").append(status).append("\n\n");
         }
         if (c.write(first.toString())) {
-            clients.add(c);
-            long lastSeen = lastEventId(call.header("Last-Event-ID"));
-            if (lastSeen >= 0) {
-                // added first, so no row falls between the replay and the live feed; the page ignores a row it already shows
-                for (JsonObject row : logsAfter.apply(lastSeen)) {
-                    if (!c.write("id: " + row.getLong("id", 0) + "\nevent: log\ndata: " + row + "\n\n")) {
-                        clients.remove(c);
-                        break;
+            // Added first, so no row falls between the replay and the live feed; the page ignores a row it already
+            // shows. Holding the client's write lock while replaying keeps a live row published meanwhile behind the
+            // rows it follows (it was sent first about a third of the time).
+            synchronized (c) {
+                clients.add(c);
+                long lastSeen = lastEventId(call.header("Last-Event-ID"));
+                if (lastSeen >= 0) {
+                    for (JsonObject row : logsAfter.apply(lastSeen)) {
+                        if (!c.write("id: " + row.getLong("id", 0) + "\nevent: log\ndata: " + row + "\n\n")) {
+                            clients.remove(c);
+                            break;
+                        }
                     }
                 }
             }
