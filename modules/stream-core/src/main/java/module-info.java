@@ -12,7 +12,7 @@
  * StreamController yard = streams.create(new NewStream(StreamName.of("yard"),
  *         StreamUrls.both("rtsp://127.0.0.1:8554/yard", "rtmp://127.0.0.1:1935/live/key"),
  *         new Encoding("-c:v copy -c:a aac -f flv", "copy"), true));
- * yard.requestStart(new StreamUrls(null, null), ChangeSource.API);
+ * yard.requestStart(StreamUrls.NONE, ChangeSource.API);
  * streams.close();   // stops every ffmpeg gracefully
  * }</pre>
  */

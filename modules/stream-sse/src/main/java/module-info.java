@@ -1,7 +1,9 @@
 /**
  * A server-sent events client: a parser that follows the WHATWG HTML "server-sent events" section to the letter and
  * an EventSource-style client on java.net.http that reconnects with backoff, sends Last-Event-ID and bounds its
- * memory. It knows nothing of what the events mean: the listener decides.
+ * memory. It needs nothing but the JDK and knows nothing of what the events mean: the listener decides. Its
+ * reconnect delays ({@code SseRetryPolicy}) and how it hides the URL's and the token's secrets ({@code SseRedaction})
+ * are the caller's to choose.
  *
  * <pre>{@code
  * SseClient client = new SseClient(SseClientConfig.of("https://control.example/events", token), lastEventId,
@@ -13,8 +15,6 @@
  * }</pre>
  */
 module stream.sse {
-    // for Backoff and SecretMasker only; the events' meaning lives in stream.core.control
-    requires stream.core;
     requires transitive java.net.http;
 
     exports stream.sse;

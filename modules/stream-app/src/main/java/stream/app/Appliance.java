@@ -180,7 +180,7 @@ final class Appliance implements AutoCloseable {
         if (s.sseUrl() == null || !s.sseEnabled()) {
             return SseClientConfig.disabled();
         }
-        return SseClientConfig.of(s.sseUrl(), s.sseToken());
+        return SseClientConfig.of(s.sseUrl(), s.sseToken(), new SseSecretMasking());
     }
 
     private static Path firstExisting(Path... candidates) {

@@ -5,7 +5,8 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Exponential backoff with jitter as an immutable value: {@link #delay()} is the wait before the next try and
- * {@link #next()} the backoff after that try failed. One class serves the ffmpeg restarts and the SSE reconnects.
+ * {@link #next()} the backoff after that try failed. It paces the ffmpeg restarts; the SSE client, which needs nothing
+ * but the JDK, has its own {@code SseRetryPolicy} with the same shape.
  *
  * @param initial the first delay
  * @param max the cap on any delay

@@ -1,7 +1,6 @@
 package stream.core;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,35 +56,41 @@ public final class RelayCommands {
         }
     }
 
-    /** The commands for this configuration; a refused ffmpeg_params throws {@link ValidationException}. */
+    /**
+     * The commands for this configuration; a refused ffmpeg_params throws {@link ValidationException}, and so does a
+     * stored URL that breaks the rules (the store holds text, written through the values, but a row edited by hand or
+     * kept from an older version is read back into them here).
+     */
     public Launch commandsFor(StreamConfig c) {
-        FfmpegCommand command = new FfmpegCommand(ffmpeg, c.rtspUrl(), c.rtmpUrl(), encodingOf(c), audioOf(c.rtspUrl()),
+        FfmpegCommand command = new FfmpegCommand(ffmpeg, new RtspUrl(c.rtspUrl()), new RtmpUrl(c.rtmpUrl()),
+                encodingOf(c), audioOf(new RtspUrl(c.rtspUrl())),
                 Optional.of(snapshotPath(c.id())));
         return new Launch(command.arguments(), command.snapshotArguments().orElseThrow());
     }
 
     /**
-     * A preset's arguments as its file gives them, token by token (input arguments first, as ffmpeg_params holds
-     * them); hand-written ffmpeg_params otherwise, or when the named preset is no longer installed.
+     * A preset's arguments and device as its file gives them; hand-written ffmpeg_params otherwise, or when the named
+     * preset is no longer installed.
      */
     private EncodingArgs encodingOf(StreamConfig c) {
         Optional<Preset> preset = c.preset() == null ? Optional.empty() : presets.find(c.preset());
-        if (preset.isEmpty()) {
-            return EncodingArgs.parse(c.ffmpegParams());
-        }
-        List<String> tokens = new ArrayList<>(preset.get().inputArgs());
-        tokens.addAll(preset.get().args());
-        return new EncodingArgs(tokens);
+        return preset.map(Preset::encodingArgs).orElseGet(() -> EncodingArgs.parse(c.ffmpegParams()));
     }
 
     /**
      * Probes a camera ahead of a switch, while the old ffmpeg is still on air, so the launch that follows finds the
      * answer and the stream is off the air only for the swap itself.
      */
-    public void prepare(String rtspUrl) {
+    public void prepare(String storedRtspUrl) {
+        RtspUrl camera;
+        try {
+            camera = new RtspUrl(storedRtspUrl);
+        } catch (ValidationException e) {
+            return; // nothing to probe: the launch that follows refuses the stored URL and says why
+        }
         // a failed answer is kept for the launch right after, so a camera that does not answer costs one wait, not two
-        preparedUnknown.remove(rtspUrl);
-        preparedUnknown.put(rtspUrl, audioOf(rtspUrl) == CameraAudio.UNKNOWN);
+        preparedUnknown.remove(camera.value());
+        preparedUnknown.put(camera.value(), audioOf(camera) == CameraAudio.UNKNOWN);
     }
 
     public Path snapshotPath(long streamId) {
@@ -93,7 +98,8 @@ public final class RelayCommands {
     }
 
     /** Only a successful probe is remembered: a camera that is down now is probed again at the next start. */
-    private CameraAudio audioOf(String rtspUrl) {
+    private CameraAudio audioOf(RtspUrl camera) {
+        String rtspUrl = camera.value();
         CameraAudio known = audioByCamera.get(rtspUrl);
         if (known != null) {
             return known;
@@ -101,7 +107,7 @@ public final class RelayCommands {
         if (Boolean.TRUE.equals(preparedUnknown.remove(rtspUrl))) {
             return CameraAudio.UNKNOWN;
         }
-        ProbeResult r = probe.probeStreams(rtspUrl);
+        ProbeResult r = probe.probeStreams(camera);
         if (!r.ok()) {
             return CameraAudio.UNKNOWN;
         }

@@ -139,14 +139,6 @@ public final class StreamController implements AutoCloseable {
         statusListeners.add(listener);
     }
 
-    /**
-     * Starts streaming, first saving any given URL (validated; null keeps the stored one). Returns the stream id.
-     * An invalid URL throws {@link ValidationException} and changes nothing.
-     */
-    public long requestStart(String rtspUrl, String rtmpUrl, ChangeSource source) {
-        return requestStart(new StreamUrls(rtspUrl, rtmpUrl), source);
-    }
-
     /** Starts streaming, first saving the given URLs (either may be absent). Returns the stream's id. */
     public long requestStart(StreamUrls urls, ChangeSource source) {
         String rtspUrl = urls.rtspUrl();
@@ -225,14 +217,9 @@ public final class StreamController implements AutoCloseable {
     }
 
     /**
-     * Validates and saves new URLs (null keeps one) with a url_history row; joins the caller's transaction if any.
-     * Does not touch ffmpeg: call {@link #configChanged} after the transaction commits.
+     * Saves new URLs (an absent one is kept) with a url_history row; joins the caller's transaction if any. Does not
+     * touch ffmpeg: call {@link #configChanged} after the transaction commits.
      */
-    public Optional<UrlChange> saveUrls(String rtspUrl, String rtmpUrl, ChangeSource source) {
-        return saveUrls(new StreamUrls(rtspUrl, rtmpUrl), source);
-    }
-
-    /** As {@link #saveUrls(String, String, ChangeSource)} with URLs already checked. */
     public Optional<UrlChange> saveUrls(StreamUrls urls, ChangeSource source) {
         if (urls.isEmpty()) {
             return Optional.empty();

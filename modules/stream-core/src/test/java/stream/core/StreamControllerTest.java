@@ -104,7 +104,7 @@ class StreamControllerTest {
     @Test
     void runningOnlyOnceOutputAdvancesThenRestartsWithBackoffAfterAnExit() throws Exception {
         open(fakeFfmpeg("1.00x", 5, 1));
-        long id = controller.requestStart(closedCamera(), "rtmp://127.0.0.1:1935/live/k", ChangeSource.API);
+        long id = controller.requestStart(StreamUrls.of(closedCamera(), "rtmp://127.0.0.1:1935/live/k"), ChangeSource.API);
         assertEquals(1, id, "the stream's own id");
         assertNotNull(id);
         await(() -> states.contains(StreamState.RUNNING), "running");
@@ -122,7 +122,7 @@ class StreamControllerTest {
     void withoutAutoRestartAnExitIsFailed() throws Exception {
         open(fakeFfmpeg("1.00x", 2, 1));
         configs.updateAutoRestart(1, false);
-        controller.requestStart(closedCamera(), null, ChangeSource.API);
+        controller.requestStart(StreamUrls.of(closedCamera(), null), ChangeSource.API);
         await(() -> controller.status().state() == StreamState.FAILED, "failed");
         assertTrue(controller.status().lastError().contains("auto restart is off"), controller.status().lastError());
     }
@@ -130,7 +130,7 @@ class StreamControllerTest {
     @Test
     void sustainedSlowSpeedIsWarnedOnceAndShown() throws Exception {
         open(fakeFfmpeg("0.50x", 100, 0));
-        controller.requestStart(closedCamera(), null, ChangeSource.API);
+        controller.requestStart(StreamUrls.of(closedCamera(), null), ChangeSource.API);
         await(() -> controller.status().warning() != null, "a speed warning");
         assertTrue(controller.status().warning().contains("0.50x"), controller.status().warning());
         await(() -> logs.page(100, null, "slow_stream", null).size() == 1, "one warning row");
@@ -142,7 +142,7 @@ class StreamControllerTest {
     @Test
     void aBurstOfUrlChangesEndsOnTheLastWithAtMostTwoRestarts() throws Exception {
         open(fakeFfmpeg("1.00x", 1000, 0));
-        controller.requestStart(closedCamera(), "rtmp://127.0.0.1:1935/live/k0", ChangeSource.API);
+        controller.requestStart(StreamUrls.of(closedCamera(), "rtmp://127.0.0.1:1935/live/k0"), ChangeSource.API);
         await(() -> controller.status().state() == StreamState.RUNNING, "running");
         long before = controller.status().restarts();
         // A pause longer than the quiet time between two changes ends a burst by definition; on a loaded machine an
@@ -150,7 +150,7 @@ class StreamControllerTest {
         int pausesEndingABurst = 0;
         long last = System.nanoTime();
         for (int i = 1; i <= 200; i++) {
-            controller.saveUrls(null, "rtmp://127.0.0.1:1935/live/k" + i, ChangeSource.SSE);
+            controller.saveUrls(StreamUrls.of(null, "rtmp://127.0.0.1:1935/live/k" + i), ChangeSource.SSE);
             long now = System.nanoTime();
             if (now - last >= FAST.burstQuiet().toNanos()) {
                 pausesEndingABurst++;
@@ -177,7 +177,7 @@ class StreamControllerTest {
     @Test
     void theSnapshotProcessRunsBesideTheRelayAndEndsWithIt() throws Exception {
         open(fakeFfmpeg("1.00x", 1000, 0));
-        controller.requestStart(closedCamera(), "rtmp://127.0.0.1:1935/live/k", ChangeSource.API);
+        controller.requestStart(StreamUrls.of(closedCamera(), "rtmp://127.0.0.1:1935/live/k"), ChangeSource.API);
         await(() -> controller.status().state() == StreamState.RUNNING, "running");
         ChildProcessRepository children = new ChildProcessRepository(db);
         List<ProcessHandle> snapshots = ProcessHandle.current().children()
@@ -211,7 +211,7 @@ class StreamControllerTest {
     @Test
     void theDesiredStateSurvivesARestartOfTheAppliance() throws Exception {
         open(fakeFfmpeg("1.00x", 1000, 0));
-        controller.requestStart(closedCamera(), null, ChangeSource.API);
+        controller.requestStart(StreamUrls.of(closedCamera(), null), ChangeSource.API);
         await(() -> controller.status().state() == StreamState.RUNNING, "running");
         controller.close();
         controller = new StreamController(1, configs, logs, new ChildProcessRepository(db),

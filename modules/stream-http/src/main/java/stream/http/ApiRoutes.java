@@ -16,11 +16,11 @@ import java.util.function.Supplier;
 import stream.core.Encoding;
 import stream.core.FieldError;
 import stream.core.NewStream;
+import stream.core.RtspUrl;
 import stream.core.StreamController;
 import stream.core.StreamName;
 import stream.core.StreamUrls;
 import stream.core.Streams;
-import stream.core.UrlValidator;
 import stream.core.ValidationException;
 import stream.core.ffmpeg.ArgsTokenizer;
 import stream.core.ffmpeg.FfmpegParamsPolicy;
@@ -206,7 +206,7 @@ public final class ApiRoutes {
     }
 
     private void start(HttpCall call, StreamController s, JsonObject body) throws IOException {
-        StreamUrls urls = new StreamUrls(optionalString(body, "rtsp_url"), optionalString(body, "rtmp_url"));
+        StreamUrls urls = StreamUrls.of(optionalString(body, "rtsp_url"), optionalString(body, "rtmp_url"));
         long id = s.requestStart(urls, source(call));
         call.json(200, Json.object().add("success", true).add("stream_id", id).add("message", "Stream starting"));
     }
@@ -261,18 +261,19 @@ public final class ApiRoutes {
         String rtsp = requiredString(body, "rtsp_url", errors);
         String rtmp = requiredString(body, "rtmp_url", errors);
         boolean restart = optionalBoolean(body, "restart_stream", true);
-        if (rtsp != null) {
-            UrlValidator.rtspProblem(rtsp).ifPresent(p -> errors.add(new FieldError("rtsp_url", p)));
-        }
-        if (rtmp != null) {
-            UrlValidator.rtmpProblem(rtmp).ifPresent(p -> errors.add(new FieldError("rtmp_url", p)));
+        StreamUrls urls = null;
+        try {
+            // a missing one is already an error above; the given ones are checked
+            urls = StreamUrls.of(rtsp, rtmp);
+        } catch (ValidationException e) {
+            errors.addAll(e.errors());
         }
         if (!errors.isEmpty()) {
             JsonObject answer = HttpError.body("Invalid URLs: nothing was changed", errors).add("validated", false);
             call.json(400, answer);
             return;
         }
-        s.saveUrls(new StreamUrls(rtsp, rtmp), source(call));
+        s.saveUrls(urls, source(call));
         s.configChanged(restart);
         call.json(200, Json.object().add("success", true).add("validated", true).add("errors", new JsonArray()));
     }
@@ -361,13 +362,18 @@ public final class ApiRoutes {
         JsonObject body = call.jsonBody();
         List<FieldError> errors = new ArrayList<>();
         String url = requiredString(body, "rtsp_url", errors);
+        RtspUrl camera = null;
         if (url != null) {
-            UrlValidator.rtspProblem(url).ifPresent(p -> errors.add(new FieldError("rtsp_url", p)));
+            try {
+                camera = new RtspUrl(url);
+            } catch (ValidationException e) {
+                errors.addAll(e.errors());
+            }
         }
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
-        call.json(200, JsonViews.probe(ffmpeg.probe().probe(url)));
+        call.json(200, JsonViews.probe(ffmpeg.probe().probe(camera)));
     }
 
     private void logs(HttpCall call, Long configId) throws IOException {

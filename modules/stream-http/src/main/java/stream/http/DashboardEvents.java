@@ -158,7 +158,7 @@ public final class DashboardEvents {
         // the same lock; every write under it goes to a bounded queue and never blocks): a change published after the
         // browser read its first statuses but before it joined was lost (a config and a log event right after
         // connecting, found by ImageTest under load), and a live row published during the replay was sent before the
-        // rows it follows (DashboardEventsTest, 2 runs in 3). The page ignores a row it already shows.
+        // rows it follows (about a third of the time). The page ignores a row it already shows.
         synchronized (clients) {
             if (c.write(first.toString())) {
                 clients.add(c);

@@ -8,7 +8,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import stream.core.Backoff;
 
 /**
  * An EventSource-style client on {@link java.net.http.HttpClient}: keeps one connection to the control server's event
@@ -19,8 +18,6 @@ import stream.core.Backoff;
  * the idle timeout. The listener is called on that thread; the stream is not read further until it returns.
  */
 public final class SseClient implements AutoCloseable {
-    /** A {@code retry: 0} server that closes at once would otherwise be reconnected to in a busy loop. */
-    static final Duration MIN_RECONNECTION_TIME = Duration.ofMillis(100);
     /** How long {@link #close()} waits for a listener call in progress to return. */
     private static final long CLOSE_WAIT_MILLIS = 5_000;
 
@@ -43,7 +40,7 @@ public final class SseClient implements AutoCloseable {
 
     // Owned by the reading thread.
     private SseParser parser;
-    private Backoff backoff;
+    private int failuresInARow;
     private Long serverRetryMillis;
     private HttpClient http;
     private Duration httpConnectTimeout;
@@ -80,7 +77,6 @@ public final class SseClient implements AutoCloseable {
         }
         this.parser = new SseParser(delivery, config.maxEventBytes(), id);
         this.lastEventId = id;
-        this.backoff = config.backoff();
         this.state = config.enabled() ? SseConnectionState.DISCONNECTED : SseConnectionState.DISABLED;
     }
 
@@ -217,7 +213,7 @@ public final class SseClient implements AutoCloseable {
                 if (gen != seenGeneration) {
                     seenGeneration = gen;
                     wait = Duration.ZERO;
-                    backoff = cfg.backoff();
+                    failuresInARow = 0;
                     announced = false;
                     if (forget) {
                         serverRetryMillis = null;
@@ -329,11 +325,13 @@ public final class SseClient implements AutoCloseable {
                 break;
         }
         // A connection that delivered events or stayed up a while was a success: the next failure starts over.
-        if (outcome.eventsDelivered() > 0 || outcome.connectedFor().compareTo(cfg.backoff().max()) >= 0) {
-            backoff = backoff.reset();
+        if (outcome.eventsDelivered() > 0 || outcome.connectedFor().compareTo(cfg.retry().max()) >= 0) {
+            failuresInARow = 0;
         }
-        Duration delay = effectiveBackoff(cfg).delay();
-        backoff = backoff.next();
+        Duration delay = cfg.retry().delay(failuresInARow, serverRetryMillis);
+        if (failuresInARow < Integer.MAX_VALUE) {
+            failuresInARow++;
+        }
         String next = "; trying again in " + LogText.duration(delay) + ".";
         switch (outcome.kind()) {
             case ENDED:
@@ -350,18 +348,6 @@ public final class SseClient implements AutoCloseable {
                 break;
         }
         return delay;
-    }
-
-    /** The configured backoff with the server's reconnection time, if it sent one, as the first delay (§9.2.6). */
-    private Backoff effectiveBackoff(SseClientConfig cfg) {
-        Backoff base = cfg.backoff();
-        Duration initial = base.initial();
-        if (serverRetryMillis != null) {
-            long ms = Math.max(MIN_RECONNECTION_TIME.toMillis(), Math.min(serverRetryMillis, base.max().toMillis()));
-            initial = Duration.ofMillis(ms);
-        }
-        Duration max = initial.compareTo(base.max()) > 0 ? initial : base.max();
-        return new Backoff(initial, max, base.jitter(), backoff.attempt());
     }
 
     /** Waits for a wake-up, at most {@code nanos} (forever when negative); true when woken. */

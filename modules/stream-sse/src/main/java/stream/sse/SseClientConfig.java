@@ -5,8 +5,6 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
-import stream.core.Backoff;
-import stream.core.SecretMasker;
 
 /**
  * How the SSE client connects: where, with which token, and its limits and timings.
@@ -16,27 +14,27 @@ import stream.core.SecretMasker;
  * @param enabled whether to connect at all
  * @param maxEventBytes the most bytes one line, and one event's data, may hold before the connection is dropped
  * @param idleTimeout how long a connection may stay without a single byte before it counts as dead
- * @param backoff the reconnect delays: first delay, cap and jitter (a server's {@code retry} replaces the first delay)
+ * @param retry the reconnect delays: first delay, cap and jitter (a server's {@code retry} replaces the first delay)
  * @param connectTimeout how long opening the TCP (and TLS) connection may take
+ * @param redaction how the URL and the token are hidden in the status, log lines and error messages
  */
 public record SseClientConfig(URI url, String bearerToken, boolean enabled, int maxEventBytes, Duration idleTimeout,
-        Backoff backoff, Duration connectTimeout) {
+        SseRetryPolicy retry, Duration connectTimeout, SseRedaction redaction) {
 
     /** 1 MiB: far above any URL update, far below what hurts a 1 GB board. */
     public static final int DEFAULT_MAX_EVENT_BYTES = SseParser.DEFAULT_MAX_BYTES;
     /** Two minutes without a byte: a server that sends keep-alive comments sends them far more often. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(2);
-    /** 1 s doubling to 60 s, each delay between half and all of its nominal value. */
-    public static final Backoff DEFAULT_BACKOFF = Backoff.of(Duration.ofSeconds(1), Duration.ofSeconds(60), 0.5);
     /** Time to open the TCP (and TLS) connection. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     public SseClientConfig {
+        Objects.requireNonNull(redaction, "redaction");
         if (url != null) {
             String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
             if (!(scheme.equals("http") || scheme.equals("https")) || url.getHost() == null || url.isOpaque()) {
                 throw new IllegalArgumentException("the SSE URL must be http:// or https:// with a host, not "
-                        + SecretMasker.maskUrl(url.toString()));
+                        + redaction.url(url.toString()));
             }
         }
         if (enabled && url == null) {
@@ -54,13 +52,12 @@ public record SseClientConfig(URI url, String bearerToken, boolean enabled, int 
             throw new IllegalArgumentException("maxEventBytes must be at least 64");
         }
         Objects.requireNonNull(idleTimeout, "idleTimeout");
-        Objects.requireNonNull(backoff, "backoff");
+        Objects.requireNonNull(retry, "retry");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         if (idleTimeout.isNegative() || idleTimeout.isZero() || connectTimeout.isNegative()
                 || connectTimeout.isZero()) {
             throw new IllegalArgumentException("idleTimeout and connectTimeout must be positive");
         }
-        backoff = backoff.reset();
     }
 
     /**
@@ -69,55 +66,72 @@ public record SseClientConfig(URI url, String bearerToken, boolean enabled, int 
      * @throws IllegalArgumentException when the URL is not a valid http(s) URL (the message masks its user info)
      */
     public static SseClientConfig of(String url, String bearerToken) {
-        return new SseClientConfig(parse(url), bearerToken, true, DEFAULT_MAX_EVENT_BYTES, DEFAULT_IDLE_TIMEOUT,
-                DEFAULT_BACKOFF, DEFAULT_CONNECT_TIMEOUT);
+        return of(url, bearerToken, SseRedaction.BUILT_IN);
+    }
+
+    /**
+     * An enabled client for this URL with the default limits and timings, hiding secrets by the caller's rules.
+     *
+     * @throws IllegalArgumentException when the URL is not a valid http(s) URL (the message masks it by
+     *     {@code redaction})
+     */
+    public static SseClientConfig of(String url, String bearerToken, SseRedaction redaction) {
+        return new SseClientConfig(parse(url, redaction), bearerToken, true, DEFAULT_MAX_EVENT_BYTES,
+                DEFAULT_IDLE_TIMEOUT, SseRetryPolicy.DEFAULT, DEFAULT_CONNECT_TIMEOUT, redaction);
     }
 
     /** A client that does not connect, e.g. while no SSE URL is configured. */
     public static SseClientConfig disabled() {
-        return new SseClientConfig(null, null, false, DEFAULT_MAX_EVENT_BYTES, DEFAULT_IDLE_TIMEOUT, DEFAULT_BACKOFF,
-                DEFAULT_CONNECT_TIMEOUT);
+        return new SseClientConfig(null, null, false, DEFAULT_MAX_EVENT_BYTES, DEFAULT_IDLE_TIMEOUT,
+                SseRetryPolicy.DEFAULT, DEFAULT_CONNECT_TIMEOUT, SseRedaction.BUILT_IN);
     }
 
     /** This configuration with another URL (masked in error messages). */
     public SseClientConfig withUrl(String newUrl) {
-        return new SseClientConfig(newUrl == null || newUrl.isBlank() ? null : parse(newUrl), bearerToken, enabled,
-                maxEventBytes, idleTimeout, backoff, connectTimeout);
+        return new SseClientConfig(newUrl == null || newUrl.isBlank() ? null : parse(newUrl, redaction), bearerToken,
+                enabled, maxEventBytes, idleTimeout, retry, connectTimeout, redaction);
     }
 
     /** This configuration with another bearer token (null for none). */
     public SseClientConfig withBearerToken(String token) {
-        return new SseClientConfig(url, token, enabled, maxEventBytes, idleTimeout, backoff, connectTimeout);
+        return new SseClientConfig(url, token, enabled, maxEventBytes, idleTimeout, retry, connectTimeout, redaction);
     }
 
     /** This configuration switched on or off. */
     public SseClientConfig withEnabled(boolean on) {
-        return new SseClientConfig(url, bearerToken, on, maxEventBytes, idleTimeout, backoff, connectTimeout);
+        return new SseClientConfig(url, bearerToken, on, maxEventBytes, idleTimeout, retry, connectTimeout, redaction);
     }
 
     /** This configuration with another limit on a line's and an event's bytes. */
     public SseClientConfig withMaxEventBytes(int bytes) {
-        return new SseClientConfig(url, bearerToken, enabled, bytes, idleTimeout, backoff, connectTimeout);
+        return new SseClientConfig(url, bearerToken, enabled, bytes, idleTimeout, retry, connectTimeout, redaction);
     }
 
     /** This configuration with another idle timeout. */
     public SseClientConfig withIdleTimeout(Duration timeout) {
-        return new SseClientConfig(url, bearerToken, enabled, maxEventBytes, timeout, backoff, connectTimeout);
+        return new SseClientConfig(url, bearerToken, enabled, maxEventBytes, timeout, retry, connectTimeout, redaction);
     }
 
-    /** This configuration with another reconnect backoff. */
-    public SseClientConfig withBackoff(Backoff newBackoff) {
-        return new SseClientConfig(url, bearerToken, enabled, maxEventBytes, idleTimeout, newBackoff, connectTimeout);
+    /** This configuration with another reconnect policy. */
+    public SseClientConfig withRetry(SseRetryPolicy newRetry) {
+        return new SseClientConfig(url, bearerToken, enabled, maxEventBytes, idleTimeout, newRetry, connectTimeout,
+                redaction);
+    }
+
+    /** This configuration hiding secrets by other rules. */
+    public SseClientConfig withRedaction(SseRedaction newRedaction) {
+        return new SseClientConfig(url, bearerToken, enabled, maxEventBytes, idleTimeout, retry, connectTimeout,
+                newRedaction);
     }
 
     /** This configuration with another connect timeout. */
     public SseClientConfig withConnectTimeout(Duration timeout) {
-        return new SseClientConfig(url, bearerToken, enabled, maxEventBytes, idleTimeout, backoff, timeout);
+        return new SseClientConfig(url, bearerToken, enabled, maxEventBytes, idleTimeout, retry, timeout, redaction);
     }
 
     /** The URL with its user info masked, or null. */
     public String maskedUrl() {
-        return url == null ? null : SecretMasker.maskUrl(url.toString());
+        return url == null ? null : redaction.url(url.toString());
     }
 
     /** Whether a switch to {@code other} needs a new connection: another URL, token or on/off. */
@@ -130,14 +144,14 @@ public record SseClientConfig(URI url, String bearerToken, boolean enabled, int 
     public String toString() {
         return "SseClientConfig[url=" + maskedUrl() + ", bearerToken=" + (bearerToken == null ? "none" : "***")
                 + ", enabled=" + enabled + ", maxEventBytes=" + maxEventBytes + ", idleTimeout=" + idleTimeout
-                + ", backoff=" + backoff + ", connectTimeout=" + connectTimeout + "]";
+                + ", retry=" + retry + ", connectTimeout=" + connectTimeout + "]";
     }
 
-    private static URI parse(String url) {
+    private static URI parse(String url, SseRedaction redaction) {
         try {
             return new URI(Objects.requireNonNull(url, "url").trim());
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("the SSE URL is not a valid URL: " + SecretMasker.maskUrl(url));
+            throw new IllegalArgumentException("the SSE URL is not a valid URL: " + redaction.url(url));
         }
     }
 

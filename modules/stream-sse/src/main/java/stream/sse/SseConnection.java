@@ -14,7 +14,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import stream.core.SecretMasker;
 
 /**
  * One attempt to read the event stream: the request (following redirects), the checks on the answer, then the body
@@ -32,7 +31,6 @@ final class SseConnection {
     private final AtomicLong exchangeNumbers;
     private final Runnable onConnected;
     private final Runnable afterChunk;
-    private final SecretMasker masker;
 
     private volatile CompletableFuture<HttpResponse<Void>> pending;
     private volatile SignalingBodySubscriber body;
@@ -70,7 +68,11 @@ final class SseConnection {
         this.eventCount = eventCount;
         this.onConnected = onConnected;
         this.afterChunk = afterChunk;
-        this.masker = SecretMasker.forSecrets(config.bearerToken() == null ? List.of() : List.of(config.bearerToken()));
+    }
+
+    /** Text from the server or the HTTP client with the URL's and the token's secrets hidden. */
+    private String mask(String text) {
+        return config.redaction().text(text, config.bearerToken());
     }
 
     /** Stops the exchange from any thread: the HTTP client closes its TCP connection. */
@@ -125,7 +127,7 @@ final class SseConnection {
             }
             if (answer instanceof StreamSignal.RequestFailed failed) {
                 return ConnectionOutcome.failed("Could not reach " + where + " ("
-                        + masker.mask(LogText.cause(failed.cause())) + ")");
+                        + mask(LogText.cause(failed.cause())) + ")");
             }
             HttpResponse<Void> response = ((StreamSignal.Answered) answer).response();
             int status = response.statusCode();
@@ -143,7 +145,7 @@ final class SseConnection {
                 URI next = resolve(uri, location.get());
                 if (next == null) {
                     return ConnectionOutcome.failed(capitalized(where) + " redirected to an unusable address "
-                            + LogText.quote(masker.mask(location.get())));
+                            + LogText.quote(mask(location.get())));
                 }
                 // Like fetch: credentials only go along to the same origin.
                 sendToken = sendToken && sameOrigin(uri, next);
@@ -165,7 +167,7 @@ final class SseConnection {
                 // §9.2.3 "fail the connection"; the body is not read at all.
                 subscriber.cancel();
                 return ConnectionOutcome.failed(capitalized(where) + " answered with content type "
-                        + contentType.map(ct -> LogText.quote(masker.mask(ct))).orElse("(none)")
+                        + contentType.map(ct -> LogText.quote(mask(ct))).orElse("(none)")
                         + " instead of text/event-stream, so its body was not read");
             }
             return read(exchange, subscriber, where);
@@ -200,7 +202,7 @@ final class SseConnection {
             if (signal instanceof StreamSignal.BodyFailed failed) {
                 parser.endOfStream();
                 return outcome(ConnectionOutcome.Kind.FAILED, "The connection to " + where + " broke ("
-                        + masker.mask(LogText.cause(failed.cause())) + ")", connectedAt);
+                        + mask(LogText.cause(failed.cause())) + ")", connectedAt);
             }
             List<ByteBuffer> buffers = ((StreamSignal.BodyBytes) signal).buffers();
             try {
@@ -221,7 +223,7 @@ final class SseConnection {
                 abort();
                 Throwable cause = e.getCause();
                 return outcome(ConnectionOutcome.Kind.LISTENER_FAILED, "Could not take in an event from " + where
-                        + " (" + masker.mask(cause.getClass().getSimpleName()
+                        + " (" + mask(cause.getClass().getSimpleName()
                         + (cause.getMessage() == null ? "" : ": " + cause.getMessage())) + ")", connectedAt);
             } finally {
                 afterChunk.run();

@@ -18,9 +18,9 @@ class SseClientConfigTest {
         assertTrue(config.enabled());
         assertEquals(1 << 20, config.maxEventBytes());
         assertEquals(Duration.ofMinutes(2), config.idleTimeout());
-        assertEquals(Duration.ofSeconds(1), config.backoff().initial());
-        assertEquals(Duration.ofSeconds(60), config.backoff().max());
-        assertTrue(config.backoff().jitter() > 0);
+        assertEquals(Duration.ofSeconds(1), config.retry().initial());
+        assertEquals(Duration.ofSeconds(60), config.retry().max());
+        assertTrue(config.retry().jitter() > 0);
     }
 
     @Test

@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import stream.core.Backoff;
 
 /**
  * The client against real HTTP servers on 127.0.0.1 (see {@link TestSseServer}); every wait is on a condition.
@@ -56,7 +55,7 @@ class SseClientTest {
 
     private static SseClientConfig config(TestSseServer server) {
         return SseClientConfig.of(server.uri().toString(), TOKEN)
-                .withBackoff(Backoff.of(Duration.ofMillis(50), Duration.ofMillis(200), 0))
+                .withRetry(new SseRetryPolicy(Duration.ofMillis(50), Duration.ofMillis(200), 0))
                 .withIdleTimeout(Duration.ofSeconds(30));
     }
 
@@ -169,7 +168,7 @@ class SseClientTest {
             exchange.end();
         });
         // Without the retry field the next try would wait 20 s.
-        start(config(server).withBackoff(Backoff.of(Duration.ofSeconds(20), Duration.ofSeconds(60), 0)), null);
+        start(config(server).withRetry(new SseRetryPolicy(Duration.ofSeconds(20), Duration.ofSeconds(60), 0)), null);
 
         TestSseServer.Request first = next(server);
         recorder.nextEvent();
@@ -206,7 +205,7 @@ class SseClientTest {
         }).then((request, exchange) -> exchange.respond(500),
                 (request, exchange) -> exchange.respond(401),
                 (request, exchange) -> exchange.respond(503));
-        SseClient client = start(config(server).withBackoff(Backoff.of(Duration.ofMillis(200), Duration.ofSeconds(5),
+        SseClient client = start(config(server).withRetry(new SseRetryPolicy(Duration.ofMillis(200), Duration.ofSeconds(5),
                 0)), null);
 
         long[] at = new long[4];
@@ -380,7 +379,7 @@ class SseClientTest {
             exchange.awaitClientClose(Duration.ofSeconds(60));
         });
         // Any backoff wait would last 30 s: the switch must not wait.
-        SseClientConfig config = config(a).withBackoff(Backoff.of(Duration.ofSeconds(30), Duration.ofSeconds(60), 0));
+        SseClientConfig config = config(a).withRetry(new SseRetryPolicy(Duration.ofSeconds(30), Duration.ofSeconds(60), 0));
         SseClient client = start(config, null);
         next(a);
         assertEquals(new SseEvent("message", "from a", "5"), recorder.nextEvent());
@@ -402,7 +401,7 @@ class SseClientTest {
             exchange.send("id: 5\ndata: x\n\n");
             exchange.awaitClientClose(Duration.ofSeconds(60));
         });
-        SseClientConfig config = config(server).withBackoff(Backoff.of(Duration.ofSeconds(30), Duration.ofSeconds(60),
+        SseClientConfig config = config(server).withRetry(new SseRetryPolicy(Duration.ofSeconds(30), Duration.ofSeconds(60),
                 0));
         SseClient client = start(config, null);
         next(server);
@@ -484,7 +483,7 @@ class SseClientTest {
     @Test
     void closeDuringABackoffWaitReturnsPromptly() throws Exception {
         TestSseServer server = server((request, exchange) -> exchange.respond(500));
-        SseClient client = start(config(server).withBackoff(Backoff.of(Duration.ofSeconds(60), Duration.ofSeconds(60),
+        SseClient client = start(config(server).withRetry(new SseRetryPolicy(Duration.ofSeconds(60), Duration.ofSeconds(60),
                 0)), null);
         next(server);
         recorder.awaitLog("answered HTTP 500; trying again in 60 s.");
@@ -503,7 +502,7 @@ class SseClientTest {
             port = s.getLocalPort();
         }
         SseClient client = start(SseClientConfig.of("http://127.0.0.1:" + port + "/events", TOKEN)
-                .withBackoff(Backoff.of(Duration.ofMillis(50), Duration.ofMillis(100), 0)), null);
+                .withRetry(new SseRetryPolicy(Duration.ofMillis(50), Duration.ofMillis(100), 0)), null);
 
         recorder.awaitLog("WARN Could not reach the control server at http://127.0.0.1:" + port + "/events (");
         Recorder.until(() -> client.status().reconnects() >= 2, "two more tries");
@@ -563,7 +562,7 @@ class SseClientTest {
                 (request, exchange) -> exchange.startStream("text/plain; x=" + TOKEN));
         String url = "http://alice:pa55word@127.0.0.1:" + server.port() + "/events";
         SseClientConfig config = SseClientConfig.of(url, TOKEN)
-                .withBackoff(Backoff.of(Duration.ofMillis(50), Duration.ofMillis(100), 0));
+                .withRetry(new SseRetryPolicy(Duration.ofMillis(50), Duration.ofMillis(100), 0));
         SseClient client = start(config, null);
 
         next(server);

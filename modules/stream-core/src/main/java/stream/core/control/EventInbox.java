@@ -3,6 +3,7 @@ package stream.core.control;
 import java.util.Optional;
 import stream.core.SecretMasker;
 import stream.core.StreamController;
+import stream.core.StreamUrls;
 import stream.core.Streams;
 import stream.core.ValidationException;
 import stream.store.ChangeSource;
@@ -92,14 +93,18 @@ public final class EventInbox {
                 return skip(row, stream, "older (" + u.timestamp() + ") than the newest applied update of this stream");
             }
         }
+        StreamUrls checked;
         try {
-            db.transaction(() -> {
-                stream.saveUrls(u.rtspUrl(), u.rtmpUrl(), ChangeSource.SSE);
-                events.markProcessed(row.id(), stream.id(), Outcome.APPLIED, null, ts);
-            });
+            // the event's text becomes the checked value here, the one place an SSE URL is validated
+            checked = StreamUrls.of(u.rtspUrl(), u.rtmpUrl());
         } catch (ValidationException e) {
             return reject(row, stream, e.getMessage());
         }
+        StreamUrls urls = checked;
+        db.transaction(() -> {
+            stream.saveUrls(urls, ChangeSource.SSE);
+            events.markProcessed(row.id(), stream.id(), Outcome.APPLIED, null, ts);
+        });
         logs.append(stream.id(), "sse_url_update", "URL update from the control server applied"
                 + (u.restartRequired() ? "" : " (saved; no restart requested)"), LogStatus.SUCCESS);
         stream.configChanged(u.restartRequired());

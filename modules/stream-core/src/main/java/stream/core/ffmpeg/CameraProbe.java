@@ -4,9 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
+import stream.core.RtspUrl;
 import stream.core.SecretMasker;
-import stream.core.UrlValidator;
 
 /**
  * Asks a camera what it sends (codecs, size, frame rate, keyframe interval, audio) with one bounded ffprobe run, or
@@ -39,23 +38,20 @@ public final class CameraProbe {
     }
 
     /** Probes the camera; never throws for a camera problem, and the answer never contains its password. */
-    public ProbeResult probe(String rtspUrl) {
-        return probe(rtspUrl, true);
+    public ProbeResult probe(RtspUrl camera) {
+        return probe(camera, true);
     }
 
     /**
      * Only what the camera sends (codecs, size, audio), without timing keyframes: what the stream needs before it
      * starts, in about the time of a connection rather than the 6 s keyframe sample.
      */
-    public ProbeResult probeStreams(String rtspUrl) {
-        return probe(rtspUrl, false);
+    public ProbeResult probeStreams(RtspUrl camera) {
+        return probe(camera, false);
     }
 
-    private ProbeResult probe(String rtspUrl, boolean timeKeyframes) {
-        Optional<String> invalid = UrlValidator.rtspProblem(rtspUrl);
-        if (invalid.isPresent()) {
-            return ProbeResult.failed("The RTSP URL " + invalid.get() + ".");
-        }
+    private ProbeResult probe(RtspUrl camera, boolean timeKeyframes) {
+        String rtspUrl = camera.value();
         SecretMasker masker = SecretMasker.forUrls(rtspUrl);
         TimedProcess.Outcome outcome;
         try {

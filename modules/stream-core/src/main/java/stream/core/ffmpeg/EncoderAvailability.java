@@ -192,17 +192,11 @@ public final class EncoderAvailability implements AutoCloseable {
         } else if (lower.contains("could not find a valid device")) {
             cause = "no V4L2 hardware H.264 encoder (a Raspberry Pi 5 has none)";
         } else if (lower.contains("vaapi") || lower.contains("va display") || lower.contains("device creation failed")) {
-            cause = "no usable VAAPI device" + vaapiDevice(preset).map(d -> " at " + d).orElse("");
+            cause = "no usable VAAPI device" + preset.vaapiDevice().map(d -> " at " + d).orElse("");
         } else {
             cause = "trial encode failed";
         }
         return detail.isEmpty() ? cause : cause + " (" + detail + ")";
-    }
-
-    private static Optional<String> vaapiDevice(Preset preset) {
-        List<String> args = preset.inputArgs();
-        int at = args.indexOf("-vaapi_device");
-        return at >= 0 && at + 1 < args.size() ? Optional.of(args.get(at + 1)) : Optional.empty();
     }
 
     private static String firstLine(String text) {

@@ -7,8 +7,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
+import stream.core.RtmpUrl;
+import stream.core.RtspUrl;
 import stream.core.SecretMasker;
-import stream.core.UrlValidator;
 import stream.core.ValidationException;
 
 /**
@@ -26,13 +27,13 @@ import stream.core.ValidationException;
  * {@code -loglevel level+...} every log line starts with {@code [}, a progress line never does.
  *
  * @param ffmpeg the ffmpeg executable (a path, or a name looked up on PATH)
- * @param rtspUrl the camera; must pass {@link UrlValidator#rtspProblem}
- * @param rtmpUrl the destination; must pass {@link UrlValidator#rtmpProblem}
+ * @param rtspUrl the camera, checked when the value was made
+ * @param rtmpUrl the destination, checked when the value was made
  * @param encoding the preset's or user's encoding arguments, already checked
  * @param cameraAudio what audio the camera sends
  * @param snapshot where the snapshot process keeps the preview JPEG (an absolute path), or empty for none
  */
-public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, EncodingArgs encoding,
+public record FfmpegCommand(String ffmpeg, RtspUrl rtspUrl, RtmpUrl rtmpUrl, EncodingArgs encoding,
                             CameraAudio cameraAudio, Optional<Path> snapshot) {
 
     /** The silent source added when the camera has no audio: YouTube refuses a stream without an audio track. */
@@ -61,8 +62,8 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
         if (ffmpeg == null || ffmpeg.isBlank() || ParamValues.hasControlCharacter(ffmpeg)) {
             throw new IllegalArgumentException("ffmpeg must name an executable");
         }
-        UrlValidator.requireValid(Objects.requireNonNull(rtspUrl, "rtspUrl"), Objects.requireNonNull(rtmpUrl,
-                "rtmpUrl"));
+        Objects.requireNonNull(rtspUrl, "rtspUrl");
+        Objects.requireNonNull(rtmpUrl, "rtmpUrl");
         // A relative path could start with '-' and be read as an option; an absolute one starts with '/'.
         snapshot.ifPresent(path -> {
             if (!path.isAbsolute()) {
@@ -72,7 +73,7 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
     }
 
     /** A command without a snapshot. */
-    public FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, EncodingArgs encoding,
+    public FfmpegCommand(String ffmpeg, RtspUrl rtspUrl, RtmpUrl rtmpUrl, EncodingArgs encoding,
                          CameraAudio cameraAudio) {
         this(ffmpeg, rtspUrl, rtmpUrl, encoding, cameraAudio, Optional.empty());
     }
@@ -87,7 +88,7 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
                 // With a second (silent) input ffmpeg reads each input in its own thread; the default queue of 8
                 // packets makes 5.1 warn "Thread message queue blocking" while the encoder starts.
                 "-thread_queue_size", "512");
-        return build(cameraOptions, rtspUrl, rtmpUrl);
+        return build(cameraOptions, rtspUrl.value(), rtmpUrl.value());
     }
 
     /**
@@ -142,13 +143,13 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
 
     /** The command line for logs, with URL secrets masked. */
     public String maskedCommandLine() {
-        return SecretMasker.forUrls(rtspUrl, rtmpUrl).mask(String.join(" ", arguments()));
+        return SecretMasker.forUrls(rtspUrl.value(), rtmpUrl.value()).mask(String.join(" ", arguments()));
     }
 
     /** Masks the URLs so that logging the record does not leak a password or stream key. */
     @Override
     public String toString() {
-        return "FfmpegCommand[" + SecretMasker.maskUrl(rtspUrl) + " -> " + SecretMasker.maskUrl(rtmpUrl)
+        return "FfmpegCommand[" + rtspUrl + " -> " + rtmpUrl
                 + ", encoding=" + encoding.tokens() + ", cameraAudio=" + cameraAudio + ", snapshot="
                 + snapshot.map(Path::toString).orElse("none") + "]";
     }
@@ -171,11 +172,9 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
         args.addAll(List.of("-stats_period", "1"));
         // -y: ffmpeg must never ask on stdin (the supervisor's 'q' channel) whether to overwrite an output file.
         args.add("-y");
-        String vaapiDevice = settings.get("vaapi_device");
-        if (vaapiDevice != null) {
-            // A global option (ffmpeg 5.1 would take it anywhere); placed first, where presets mean it to be.
-            args.addAll(List.of("-vaapi_device", vaapiDevice));
-        }
+        encoding.vaapiDevice().ifPresent(device ->
+                // A global option (ffmpeg 5.1 would take it anywhere); placed first, where presets mean it to be.
+                args.addAll(List.of(EncodingArgs.VAAPI_DEVICE_OPTION, device)));
 
         args.addAll(inputOptions);
         args.addAll(List.of("-i", input));
@@ -232,8 +231,7 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
     }
 
     /**
-     * The encoding tokens for the RTMP output: an audio copy turned into AAC when the camera's audio is not AAC, and
-     * the global -vaapi_device left out (it is placed before the inputs).
+     * The encoding tokens for the RTMP output, with an audio copy turned into AAC when the camera's audio is not AAC.
      */
     private List<String> encodingTokens(boolean copyAudio) {
         List<String> tokens = encoding.tokens();
@@ -243,9 +241,6 @@ public record FfmpegCommand(String ffmpeg, String rtspUrl, String rtmpUrl, Encod
             String option = tokens.get(i);
             String value = tokens.get(i + 1);
             String canonical = FfmpegParamsPolicy.canonical(option).orElseThrow();
-            if (canonical.equals("vaapi_device")) {
-                continue;
-            }
             if (canonical.equals("c:a") && value.equals("copy") && !copyAudio) {
                 value = "aac";
             }

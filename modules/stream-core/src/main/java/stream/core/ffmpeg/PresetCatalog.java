@@ -11,22 +11,16 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The presets of one directory ({@code ffmpeg-presets/} beside the image's {@code bin/}), in display order.
+ * The presets of one directory ({@code ffmpeg-presets/} beside the image's {@code bin/}), in the order their files
+ * give: adding a preset is adding one file.
  *
  * <p>A broken file is skipped and reported in {@link #problems()} (and logged): one bad preset must not keep the
  * appliance from streaming with the good ones.
  */
 public final class PresetCatalog {
     private static final System.Logger LOG = System.getLogger(PresetCatalog.class.getName());
-    /**
-     * The contract's order: the architecture document's default first, since the appliance uses it out of the box,
-     * then passthrough (the right choice for most cameras), then the hardware encoders, then the low-bandwidth one.
-     * Presets a user adds come after these, alphabetically.
-     */
-    private static final List<String> ORDER = List.of("document-default", "copy", "pi-hw", "nvenc", "vaapi", "low-480p");
-
-    private static final Comparator<Preset> DISPLAY_ORDER = Comparator
-            .comparingInt((Preset p) -> ORDER.contains(p.name()) ? ORDER.indexOf(p.name()) : ORDER.size())
+    /** Each file's {@code order} says where it goes; a file without one comes last, and a tie goes by name. */
+    private static final Comparator<Preset> DISPLAY_ORDER = Comparator.comparingInt(Preset::order)
             .thenComparing(Preset::name);
 
     private final List<Preset> presets;

@@ -11,8 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import stream.core.ValidationException;
 
 /** Reads and checks one {@code <name>.json} preset file. */
 final class PresetReader {
@@ -68,7 +70,29 @@ final class PresetReader {
             throw new InvalidPresetException(file, "encoder \"" + encoder + "\" is not an ffmpeg encoder name");
         }
         List<String> args = stringArray(file, json, "args", true);
-        List<String> inputArgs = stringArray(file, json, "input_args", false);
+        if (json.get("input_args") != null) {
+            throw new InvalidPresetException(file, "input_args is no longer read: name a VAAPI render node with "
+                    + "\"vaapi_device\": \"/dev/dri/renderD128\"");
+        }
+        Optional<String> vaapiDevice = Optional.ofNullable(optionalString(file, json, "vaapi_device", null));
+        if (vaapiDevice.isPresent()) {
+            try {
+                FfmpegParamsPolicy.check(List.of(EncodingArgs.VAAPI_DEVICE_OPTION, vaapiDevice.get()));
+            } catch (ValidationException e) {
+                // the policy's one rule for this option: a render node, nothing else under /dev or beyond
+                throw new InvalidPresetException(file, "vaapi_device is not a VAAPI render node such as "
+                        + "/dev/dri/renderD128");
+            }
+        }
+        int order = Preset.UNORDERED;
+        JsonValue orderValue = json.get("order");
+        if (orderValue != null && !orderValue.isNull()) {
+            if (!orderValue.isNumber() || orderValue.asDouble() != Math.rint(orderValue.asDouble())
+                    || orderValue.asDouble() < 0 || orderValue.asDouble() >= Preset.UNORDERED) {
+                throw new InvalidPresetException(file, "order must be a whole number from 0 (listed first)");
+            }
+            order = (int) orderValue.asDouble();
+        }
         String chosen = videoCodec(args);
         if (!encoder.equals(chosen)) {
             throw new InvalidPresetException(file, chosen == null
@@ -80,7 +104,7 @@ final class PresetReader {
             throw new InvalidPresetException(file, "transcodes must be true or false");
         }
         boolean transcoding = transcodes == null ? !Preset.COPY.equals(encoder) : transcodes.asBoolean();
-        return new Preset(name, description, hardware, encoder, args, inputArgs, transcoding);
+        return new Preset(name, description, hardware, encoder, args, vaapiDevice, transcoding, order);
     }
 
     /** The value after the last video codec option: like ffmpeg, the last one wins. */

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -20,7 +21,9 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import stream.core.RtspUrl;
 import stream.core.SecretMasker;
+import stream.core.ValidationException;
 
 /**
  * CameraProbe against real GStreamer RTSP cameras and misbehaving servers on 127.0.0.1. Every probe is started at
@@ -170,15 +173,15 @@ class CameraProbeRtspTest {
 
     @Test
     void theStreamsOnlyProbeTellsCodecsAndAudioWithoutTimingKeyframes() {
-        ProbeResult withAudio = new CameraProbe(FFPROBE).probeStreams(aacUrl);
+        ProbeResult withAudio = new CameraProbe(FFPROBE).probeStreams(new RtspUrl(aacUrl));
         assertTrue(withAudio.ok(), withAudio.toString());
         assertEquals("h264", withAudio.videoCodec());
         assertEquals("aac", withAudio.audioCodec());
         assertNull(withAudio.keyframeIntervalSeconds(), "no packets were sampled");
-        ProbeResult silentOne = new CameraProbe(FFPROBE).probeStreams(silentUrl);
+        ProbeResult silentOne = new CameraProbe(FFPROBE).probeStreams(new RtspUrl(silentUrl));
         assertTrue(silentOne.ok(), silentOne.toString());
         assertNull(silentOne.audioCodec());
-        ProbeResult notThere = new CameraProbe(FFPROBE).probeStreams(aacUrl.replace("/cam", "/nope"));
+        ProbeResult notThere = new CameraProbe(FFPROBE).probeStreams(new RtspUrl(aacUrl.replace("/cam", "/nope")));
         assertFalse(notThere.ok());
     }
 
@@ -230,15 +233,16 @@ class CameraProbeRtspTest {
     }
 
     @Test
-    void anUnusableUrlIsRefusedWithoutRunningFfprobe() {
-        ProbeResult result = new CameraProbe("/nonexistent/ffprobe").probe("file:/etc/passwd");
-        assertFalse(result.ok());
-        assertEquals("The RTSP URL must start with rtsp://, rtsps://.", result.reason());
+    void anUnusableUrlCannotBeMadeIntoACameraToProbe() {
+        // the probe takes only the checked value, so ffprobe never sees it
+        ValidationException e = assertThrows(ValidationException.class, () -> new RtspUrl("file:/etc/passwd"));
+        assertEquals("rtsp_url", e.errors().get(0).field());
+        assertEquals("must start with rtsp://, rtsps://", e.errors().get(0).message());
     }
 
     @Test
     void aMissingFfprobeIsReportedNotThrown() {
-        ProbeResult result = new CameraProbe("/nonexistent/ffprobe").probe("rtsp://127.0.0.1:1/cam");
+        ProbeResult result = new CameraProbe("/nonexistent/ffprobe").probe(new RtspUrl("rtsp://127.0.0.1:1/cam"));
         assertFalse(result.ok());
         assertTrue(result.reason().startsWith("ffprobe cannot be run at /nonexistent/ffprobe"), result.reason());
     }
@@ -256,7 +260,7 @@ class CameraProbeRtspTest {
     private static CompletableFuture<Timed> probe(ExecutorService executor, CameraProbe probe, String url) {
         return CompletableFuture.supplyAsync(() -> {
             long start = System.nanoTime();
-            ProbeResult result = probe.probe(url);
+            ProbeResult result = probe.probe(new RtspUrl(url));
             Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
             System.out.println("probe " + SecretMasker.maskUrl(url) + " took " + elapsed.toMillis() + " ms: " + result);
             return new Timed(result, elapsed);

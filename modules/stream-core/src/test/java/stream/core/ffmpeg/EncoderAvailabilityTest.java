@@ -82,7 +82,7 @@ class EncoderAvailabilityTest {
 
     @Test
     void anEncoderThisFfmpegLacksIsUnavailable() {
-        Preset odd = new Preset("odd", "test", "none", "libnothing", List.of("-c:v", "libnothing"), List.of(), true);
+        Preset odd = new Preset("odd", "test", "none", "libnothing", List.of("-c:v", "libnothing"), true);
         try (EncoderAvailability availability = new EncoderAvailability(PresetArgsTest.FFMPEG)) {
             PresetAvailability answer = availability.check(odd);
             assertFalse(answer.available());

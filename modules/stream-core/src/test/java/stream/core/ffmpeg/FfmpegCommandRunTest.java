@@ -20,6 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import stream.core.RtmpUrl;
+import stream.core.RtspUrl;
 
 /**
  * Runs the built command with the real ffmpeg: a local file (made here by ffmpeg) stands in for the camera and a
@@ -141,7 +143,7 @@ class FfmpegCommandRunTest {
     }
 
     private static FfmpegCommand command(String params, CameraAudio audio, boolean snapshot) {
-        return new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(params), audio,
+        return new FfmpegCommand("ffmpeg", new RtspUrl(RTSP), new RtmpUrl(RTMP), EncodingArgs.parse(params), audio,
                 snapshot ? Optional.of(dir.resolve("snap-" + System.nanoTime() + ".jpg")) : Optional.empty());
     }
 

@@ -15,19 +15,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import stream.core.RtmpUrl;
+import stream.core.RtspUrl;
+import stream.core.StreamUrls;
 import stream.core.ValidationException;
 
 class FfmpegCommandTest {
     static final String RTSP = "rtsp://admin:secret%40pw@192.0.2.10:554/Streaming/Channels/101";
     static final String RTMP = "rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl-mnop";
+    static final RtspUrl CAMERA = new RtspUrl(RTSP);
+    static final RtmpUrl DESTINATION = new RtmpUrl(RTMP);
     static final Path SNAPSHOT = Path.of("/var/lib/streamrelay/snapshot.jpg");
 
     private static List<String> args(String params, CameraAudio audio) {
-        return new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(params), audio).arguments();
+        return new FfmpegCommand("ffmpeg", CAMERA, DESTINATION, EncodingArgs.parse(params), audio).arguments();
     }
 
     private static FfmpegCommand withSnapshot(String params, CameraAudio audio) {
-        return new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(params), audio, Optional.of(SNAPSHOT));
+        return new FfmpegCommand("ffmpeg", CAMERA, DESTINATION, EncodingArgs.parse(params), audio, Optional.of(SNAPSHOT));
     }
 
     private static List<String> argsWithSnapshot(String params, CameraAudio audio) {
@@ -188,7 +193,7 @@ class FfmpegCommandTest {
 
     @Test
     void withoutASnapshotThereIsNoSnapshotProcess() {
-        assertTrue(new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(""), CameraAudio.AAC)
+        assertTrue(new FfmpegCommand("ffmpeg", CAMERA, DESTINATION, EncodingArgs.parse(""), CameraAudio.AAC)
                 .snapshotArguments().isEmpty());
     }
 
@@ -217,32 +222,35 @@ class FfmpegCommandTest {
 
     @Test
     void theExecutableComesFirst() {
-        List<String> args = new FfmpegCommand("/opt/ffmpeg/bin/ffmpeg", RTSP, RTMP, EncodingArgs.parse(""),
+        List<String> args = new FfmpegCommand("/opt/ffmpeg/bin/ffmpeg", CAMERA, DESTINATION, EncodingArgs.parse(""),
                 CameraAudio.AAC).arguments();
         assertEquals("/opt/ffmpeg/bin/ffmpeg", args.get(0));
     }
 
     @Test
-    void badUrlsAreFieldErrors() {
-        ValidationException e = assertThrows(ValidationException.class, () -> new FfmpegCommand("ffmpeg",
-                "-i /etc/passwd", "file:/tmp/x", EncodingArgs.parse(""), CameraAudio.AAC));
+    void badUrlsAreFieldErrorsAndCannotReachACommand() {
+        // a command takes only the checked values, so a bad URL stops where the value is made
+        ValidationException e = assertThrows(ValidationException.class,
+                () -> StreamUrls.of("-i /etc/passwd", "file:/tmp/x"));
         assertEquals(List.of("rtsp_url", "rtmp_url"), e.errors().stream().map(f -> f.field()).toList());
+        assertThrows(ValidationException.class, () -> new RtspUrl("concat:/a|/b"));
+        assertThrows(ValidationException.class, () -> new RtmpUrl("-rtmp://127.0.0.1/live/k"));
     }
 
     @Test
     void aRelativeSnapshotPathIsRefused() {
-        assertThrows(ValidationException.class, () -> new FfmpegCommand("ffmpeg", RTSP, RTMP,
+        assertThrows(ValidationException.class, () -> new FfmpegCommand("ffmpeg", CAMERA, DESTINATION,
                 EncodingArgs.parse(""), CameraAudio.AAC, Optional.of(Path.of("-snap.jpg"))));
     }
 
     @Test
     void encodingArgumentsThePolicyRefusesCannotBeMade() {
-        assertThrows(ValidationException.class, () -> new EncodingArgs(List.of("-i", "/etc/passwd")));
+        assertThrows(ValidationException.class, () -> EncodingArgs.of(List.of("-i", "/etc/passwd")));
     }
 
     @Test
     void logsShowNoSecrets() {
-        FfmpegCommand command = new FfmpegCommand("ffmpeg", RTSP, RTMP, EncodingArgs.parse(""), CameraAudio.AAC);
+        FfmpegCommand command = new FfmpegCommand("ffmpeg", CAMERA, DESTINATION, EncodingArgs.parse(""), CameraAudio.AAC);
         for (String text : List.of(command.toString(), command.maskedCommandLine())) {
             assertFalse(text.contains("secret%40pw"), text);
             assertFalse(text.contains("abcd-efgh-ijkl-mnop"), text);

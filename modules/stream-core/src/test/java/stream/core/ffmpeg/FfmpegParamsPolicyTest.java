@@ -289,7 +289,11 @@ class FfmpegParamsPolicyTest {
         for (Path file : files) {
             JsonObject preset = Json.parse(Files.readString(file)).asObject();
             List<String> tokens = new ArrayList<>();
-            for (String key : List.of("input_args", "args")) {
+            JsonValue device = preset.get("vaapi_device");
+            if (device != null) {
+                tokens.addAll(List.of("-vaapi_device", device.asString()));
+            }
+            for (String key : List.of("args")) {
                 JsonValue array = preset.get(key);
                 if (array != null) {
                     array.asArray().forEach(v -> tokens.add(v.asString()));

@@ -47,7 +47,7 @@ class PresetCatalogTest {
                 + "-c:a aac -b:a 128k -ar 44100 -f flv -force_key_frames expr:gte(t,n_forced*2) -sc_threshold 0",
                 preset.argsLine());
         Preset odd = new Preset("odd", "", "", "copy", List.of("-c:v", "copy", "-metadata", "title=My \"cam\""),
-                null, false);
+                false);
         assertEquals("-c:v copy -metadata \"title=My \\\"cam\\\"\"", odd.argsLine());
     }
 
@@ -108,6 +108,32 @@ class PresetCatalogTest {
         assertProblem(problems, "input.json: args must not contain -i");
         assertProblem(problems, "mismatch.json: args choose -c:v libx265 but encoder says libx264");
         assertProblem(problems, "array.json: must hold a JSON object");
+    }
+
+    @Test
+    void theFilesOrderDecidesTheListAndFilesWithoutOneComeLastByName() throws IOException {
+        write("b.json", preset("b", "\"encoder\": \"copy\", \"args\": [\"-c:v\", \"copy\"]"));
+        write("a.json", preset("a", "\"encoder\": \"copy\", \"args\": [\"-c:v\", \"copy\"]"));
+        write("late.json", preset("late", "\"order\": 90, \"encoder\": \"copy\", \"args\": [\"-c:v\", \"copy\"]"));
+        write("early.json", preset("early", "\"order\": 5, \"encoder\": \"copy\", \"args\": [\"-c:v\", \"copy\"]"));
+        assertEquals(List.of("early", "late", "a", "b"),
+                PresetCatalog.load(dir).all().stream().map(Preset::name).toList());
+    }
+
+    @Test
+    void aHardwareDeviceIsAFieldOfItsOwnAndOnlyARenderNode() throws IOException {
+        String vaapi = "\"encoder\": \"h264_vaapi\", \"args\": [\"-vf\", \"format=nv12,hwupload\", "
+                + "\"-c:v\", \"h264_vaapi\"]";
+        write("gpu.json", preset("gpu", "\"vaapi_device\": \"/dev/dri/renderD129\", " + vaapi));
+        write("passwd.json", preset("passwd", "\"vaapi_device\": \"/etc/passwd\", " + vaapi));
+        write("old.json", preset("old", "\"input_args\": [\"-vaapi_device\", \"/dev/dri/renderD128\"], " + vaapi));
+        write("order.json", preset("order", "\"order\": \"first\", " + vaapi));
+        PresetCatalog catalog = PresetCatalog.load(dir);
+        assertEquals(java.util.Optional.of("/dev/dri/renderD129"), catalog.find("gpu").orElseThrow().vaapiDevice());
+        assertEquals(List.of("gpu"), catalog.all().stream().map(Preset::name).toList());
+        assertProblem(catalog.problems(), "passwd.json: vaapi_device is not a VAAPI render node");
+        assertProblem(catalog.problems(), "old.json: input_args is no longer read");
+        assertProblem(catalog.problems(), "order.json: order must be a whole number");
     }
 
     @Test
