@@ -47,16 +47,21 @@ public final class AboutRoute implements Handler {
     private String ffmpegVersion() {
         String v = ffmpegVersion;
         if (v == null) {
-            v = readFfmpegVersion();
-            ffmpegVersion = v;
+            v = readFfmpegVersion(ffmpegPath);
+            if (!v.startsWith("unknown")) { // a slow or failed read is asked again on the next visit
+                ffmpegVersion = v;
+            }
         }
         return v;
     }
 
-    private String readFfmpegVersion() {
+    static String readFfmpegVersion(String ffmpegPath) {
         Process p = null;
         try {
-            p = new ProcessBuilder(List.of(ffmpegPath, "-hide_banner", "-version")).redirectErrorStream(true)
+            // stderr apart: where memory locking is limited (containers, some service units) a linked library prints
+            // "Warning: using insecure memory!" there before ffmpeg's first line
+            p = new ProcessBuilder(List.of(ffmpegPath, "-hide_banner", "-version"))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
                     .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
             byte[] out;
             try (InputStream in = p.getInputStream()) {
@@ -65,8 +70,10 @@ public final class AboutRoute implements Handler {
             if (!p.waitFor(VERSION_LIMIT_S, TimeUnit.SECONDS)) {
                 return "unknown (ffmpeg -version did not finish)";
             }
-            String first = new String(out, StandardCharsets.UTF_8).lines().findFirst().orElse("").strip();
-            return first.isEmpty() ? "unknown" : first;
+            List<String> lines = new String(out, StandardCharsets.UTF_8).lines().map(String::strip)
+                    .filter(l -> !l.isEmpty()).toList();
+            return lines.stream().filter(l -> l.startsWith("ffmpeg version")).findFirst()
+                    .orElse(lines.isEmpty() ? "unknown" : lines.get(0));
         } catch (IOException e) {
             return "unknown (ffmpeg could not be started)";
         } catch (InterruptedException e) {
