@@ -22,3 +22,4 @@ mvn -B -q -DskipTests install >/dev/null
 mvn -B -q -pl modules/stream-it surefire:test -Dtest=ApiLoadBench -Dsurefire.failIfNoSpecifiedTests=false \
   -Dbench.seconds="${1:-10}" -DredirectTestOutputToFile=false -DtrimStackTrace=false | grep -E '^api_' || true
 tail -11 bench/results/api.txt
+echo "load now: $(cut -d" " -f1-3 /proc/loadavg)"

@@ -25,7 +25,8 @@ trap cleanup EXIT
 
 # the launcher's JVM options (launcher.sh), so that the floor differs from the appliance only by the program
 floor_opts=(-XX:+UseSerialGC -Xms4m -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 -XX:MaxMetaspaceSize=64m
-  -XX:ReservedCodeCacheSize=24m -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData)
+  -XX:ReservedCodeCacheSize=24m -XX:TieredStopAtLevel=1 -Xss512k -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions
+  -XX:GuaranteedSafepointInterval=0 -XX:AsyncDeflationInterval=1000)
 "$JAVA_HOME/bin/javac" --release 17 -d "$tmp/anchor" bench/anchor/Anchor.java
 "$JAVA_HOME/bin/jar" --create --file "$tmp/anchor.jar" -C "$tmp/anchor" .  # CDS takes classes from jars only
 

@@ -17,7 +17,11 @@ home=$(dirname "$(dirname "$self")")
 # Small-board defaults (a 1 GB Pi): serial GC, a small bounded heap and code cache, C1 only, and two malloc arenas
 # (glibc makes one per thread otherwise, each keeping freed memory). -XX:-UsePerfData: no hsperfdata file and no
 # sampler waking 20 times a second, the JVM's busiest thread while streaming (bench/footprint.sh); jps no longer lists
-# the process, jcmd PID still reaches it. STREAMRELAY_JAVA_OPTS adds to and overrides them.
+# the process, jcmd PID still reaches it. Two more wake-ups a second board does not need while it streams for months
+# (bench/footprint.sh, threads by CPU ticks over 60 s: VM Thread 3 -> 0, Monitor Deflation Thread 5 -> 1): no
+# safepoint forced every second just to tidy up (GuaranteedSafepointInterval=0; the GCs' safepoints still do it),
+# and idle monitors looked for once a second instead of four times (AsyncDeflationInterval).
+# STREAMRELAY_JAVA_OPTS adds to and overrides them.
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 # Every file the appliance or its ffmpeg creates (database, snapshots, the CDS archive) is for this user only.
 umask 077
@@ -29,7 +33,7 @@ run_java() {
   # shellcheck disable=SC2086 # STREAMRELAY_JAVA_OPTS is a list of options
   $how "$home/bin/java" -XX:+UseSerialGC -Xms4m -Xmx64m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=20 \
     -XX:MaxMetaspaceSize=64m -XX:ReservedCodeCacheSize=24m -XX:TieredStopAtLevel=1 -Xss512k -XX:+ExitOnOutOfMemoryError \
-    -XX:-UsePerfData \
+    -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0 -XX:AsyncDeflationInterval=1000 \
     -Dorg.sqlite.lib.path="$home/lib/sqlite" -Dorg.sqlite.lib.name=libsqlitejdbc.so \
     -Dstreamrelay.home="$home" -Djava.util.logging.SimpleFormatter.format='%1$tF %1$tT %4$s %3$s: %5$s%6$s%n' \
     $STREAMRELAY_JAVA_OPTS -p "$home/app" "$@"

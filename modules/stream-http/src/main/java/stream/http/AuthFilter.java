@@ -18,7 +18,9 @@ public final class AuthFilter implements Filter {
     private static final Set<String> OPEN = Set.of("/healthz", "/api/session");
 
     private static final int MAX_REMEMBERED = 32;
-    private final java.util.Map<String, Boolean> verifiedKeys = new java.util.concurrent.ConcurrentHashMap<>();
+    /** SHA-256 of a verified secret, and the stored hash it was verified against. */
+    private final java.util.Map<java.nio.ByteBuffer, String> verifiedKeys =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Supplier<String> adminPasswordHash;
     private final Supplier<String> apiTokenHash;
     private final SignInThrottle throttle;
@@ -131,8 +133,9 @@ public final class AuthFilter implements Filter {
         if (storedHash == null) {
             return false;
         }
-        String key = storedHash + "|" + sha256(secret);
-        if (verifiedKeys.containsKey(key)) {
+        // the digest's bytes are the key, the stored hash the value: no hex text and no concatenation per call
+        java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(sha256(secret));
+        if (storedHash.equals(verifiedKeys.get(key))) {
             return true;
         }
         if (!SecretHash.matches(secret, storedHash)) {
@@ -141,7 +144,7 @@ public final class AuthFilter implements Filter {
         if (verifiedKeys.size() >= MAX_REMEMBERED) {
             verifiedKeys.clear();
         }
-        verifiedKeys.put(key, Boolean.TRUE);
+        verifiedKeys.put(key, storedHash);
         return true;
     }
 
@@ -154,7 +157,7 @@ public final class AuthFilter implements Filter {
         }
     });
 
-    private static String sha256(String s) {
-        return java.util.HexFormat.of().formatHex(SHA256.get().digest(s.getBytes(StandardCharsets.UTF_8)));
+    private static byte[] sha256(String s) {
+        return SHA256.get().digest(s.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -21,6 +21,13 @@ public final class SignInThrottle {
     }
 
     private final LongSupplier nanoClock;
+    /**
+     * Whether any address has failures on record. Every authenticated call asks the throttle twice, and almost
+     * always nobody has failed: then neither question takes the lock, which eight workers would otherwise contend
+     * for on each call. Written under the lock; a call that races with the very first failure is let through, as the
+     * first failures are anyway.
+     */
+    private volatile boolean anyFailures;
     private final Map<InetAddress, Failures> failures = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<InetAddress, Failures> eldest) {
@@ -37,7 +44,11 @@ public final class SignInThrottle {
     }
 
     /** Seconds {@code address} must still wait before its credentials are checked again; 0 when it may try now. */
-    public synchronized long waitSeconds(InetAddress address) {
+    public long waitSeconds(InetAddress address) {
+        return anyFailures ? waitSecondsLocked(address) : 0;
+    }
+
+    private synchronized long waitSecondsLocked(InetAddress address) {
         Failures f = failures.get(address);
         if (f == null || f.count < FREE_FAILURES) {
             return 0;
@@ -45,6 +56,7 @@ public final class SignInThrottle {
         long now = nanoClock.getAsLong();
         if (now - f.lastAt > FORGET_NANOS) {
             failures.remove(address);
+            anyFailures = !failures.isEmpty();
             return 0;
         }
         long waitNanos = Duration.ofSeconds(waitAfter(f.count)).toNanos() - (now - f.lastAt);
@@ -62,9 +74,17 @@ public final class SignInThrottle {
         Failures f = failures.get(address);
         int count = f == null || now - f.lastAt > FORGET_NANOS ? 1 : f.count + 1;
         failures.put(address, new Failures(count, now));
+        anyFailures = true;
     }
 
-    public synchronized void succeeded(InetAddress address) {
+    public void succeeded(InetAddress address) {
+        if (anyFailures) {
+            forget(address);
+        }
+    }
+
+    private synchronized void forget(InetAddress address) {
         failures.remove(address);
+        anyFailures = !failures.isEmpty();
     }
 }

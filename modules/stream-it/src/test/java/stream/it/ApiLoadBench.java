@@ -45,6 +45,7 @@ class ApiLoadBench {
         Path tmp = Files.createTempDirectory("bench-api");
         Path anchor = ApplianceProcess.ROOT.resolve("bench/anchor");
         List<String> report = new ArrayList<>();
+        String loadBefore = loadAverage();
         int expressPort = TestPorts.freePort();
         try (RtspCamera camera = RtspCamera.builder().port(TestPorts.freePort()).path("/cam1").audio(RtspCamera.Audio.AAC).start();
              RtmpServer rtmp = new RtmpServer().start();
@@ -101,9 +102,20 @@ class ApiLoadBench {
         System.out.println(out);
         Path results = ApplianceProcess.ROOT.resolve("bench/results/api.txt");
         Files.createDirectories(results.getParent());
+        // the machine may be shared: figures taken under load say little, so the load goes beside them
         Files.writeString(results, "# " + Instant.now() + " seconds=" + SECONDS + " cores="
-                + Runtime.getRuntime().availableProcessors() + "\n" + out + "\n", StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+                + Runtime.getRuntime().availableProcessors() + " load_before=" + loadBefore + " load_after="
+                + loadAverage() + "\n" + out + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    /** The 1, 5 and 15 minute load averages, as /proc/loadavg has them. */
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + "/" + f[1] + "/" + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     /** Opens {@code n} connections that each send part of a request and stall, then times two calls. */

@@ -28,7 +28,10 @@ final class Connection {
     SelectionKey key;
 
     volatile Phase phase = Phase.READ;
-    /** Selector thread only: when the connection last had no request under way, and when the current one began. */
+    /**
+     * When the connection last had no request under way, and when the current one began: written by the selector
+     * thread, or by a worker just before it hands the connection back (phase, written last, publishes them).
+     */
     long idleSince;
     long requestStartedAt;
     long bodyStartedAt;
@@ -42,6 +45,8 @@ final class Connection {
     private long lastProgress;
     private boolean answerComplete;
     private boolean keepAlive;
+    /** The selector stopped watching for input because the client sent more while a handler ran. */
+    private boolean readPaused;
 
     Connection(SocketChannel channel, RequestReader reader, long now) throws IOException {
         this.channel = channel;
@@ -144,9 +149,39 @@ final class Connection {
     synchronized void nextRequest(long now) {
         answerComplete = false;
         keepAlive = false;
-        phase = Phase.READ;
+        readPaused = false;
         idleSince = now;
         requestStartedAt = now;
+        phase = Phase.READ;
+    }
+
+    /**
+     * A worker whose answer was written whole gives the connection back to reading itself: the selector still
+     * watches it for input (it did all along), so neither a task nor a wake-up of the selector is needed. False when
+     * the selector must take over: it paused reading (the client sent more while the handler ran), or the
+     * connection is no longer the handler's.
+     */
+    synchronized boolean readAgain(long now) {
+        if (phase != Phase.HANDLE || readPaused || !answerComplete || !keepAlive || !pending.isEmpty()) {
+            return false;
+        }
+        nextRequest(now);
+        return true;
+    }
+
+    /**
+     * Selector thread, input while a handler runs: stop watching until the answer is out (true), unless the
+     * handler's worker has just given the connection back to reading (false: read now).
+     */
+    synchronized boolean pauseReading() {
+        if (phase == Phase.READ) {
+            return false;
+        }
+        readPaused = true;
+        if (key.isValid()) {
+            key.interestOps(0);
+        }
+        return true;
     }
 
     /** Nanoseconds since the socket last took a byte while bytes wait; 0 when nothing waits. */

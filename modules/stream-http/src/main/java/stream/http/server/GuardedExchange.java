@@ -137,8 +137,24 @@ final class GuardedExchange extends HttpExchange {
         return ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.ISO_8859_1));
     }
 
+    /** Names already spelled out: the handlers set the same few headers on every answer. */
+    private static final Map<String, String> CANONICAL = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_CANONICAL = 64;
+
     /** Headers stores "Content-type"; people reading an answer expect "Content-Type". */
     private static String canonical(String name) {
+        String known = CANONICAL.get(name);
+        if (known != null) {
+            return known;
+        }
+        String spelled = spell(name);
+        if (CANONICAL.size() < MAX_CANONICAL) {
+            CANONICAL.put(name, spelled);
+        }
+        return spelled;
+    }
+
+    private static String spell(String name) {
         char[] c = name.toCharArray();
         boolean upper = true;
         for (int i = 0; i < c.length; i++) {

@@ -364,8 +364,7 @@ public final class GuardedHttpServer extends HttpServer {
             }
             return;
         }
-        if (conn.phase != Connection.Phase.READ) {
-            conn.key.interestOps(0);
+        if (conn.phase != Connection.Phase.READ && conn.pauseReading()) {
             return;
         }
         RequestReader reader = conn.reader;
@@ -421,8 +420,9 @@ public final class GuardedHttpServer extends HttpServer {
             refuse(conn, 404, "No such resource");
             return;
         }
+        // the selector keeps watching for input while the handler runs: input then is rare (pipelining), and not
+        // switching the interest off and on again saves two system calls and a wake-up of this thread per request
         conn.phase = Connection.Phase.HANDLE;
-        conn.key.interestOps(0);
         GuardedExchange exchange = new GuardedExchange(this, ctx, conn, request);
         try {
             executor.execute(() -> handle(ctx, exchange, conn));
@@ -551,8 +551,15 @@ public final class GuardedHttpServer extends HttpServer {
 
     // ---- called from workers and event publishers ----
 
-    /** An answer was queued by a worker: the selector thread takes the connection back. */
+    /**
+     * An answer was queued by a worker. A keep-alive answer written whole with nothing of the next request read yet
+     * (the usual case) goes back to reading at once; anything else goes to the selector thread.
+     */
     void answered(Connection conn, Connection.Sent sent) {
+        if (sent == Connection.Sent.DONE && running && !conn.reader.midRequest()
+                && conn.readAgain(System.nanoTime())) {
+            return;
+        }
         submit(() -> {
             try {
                 afterAnswer(conn, sent);

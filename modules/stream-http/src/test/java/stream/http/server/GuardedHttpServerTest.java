@@ -31,6 +31,7 @@ class GuardedHttpServerTest {
 
     GuardedHttpServer server;
     final CountDownLatch release = new CountDownLatch(1);
+    final CountDownLatch blocking = new CountDownLatch(1);
     final List<Socket> sockets = new ArrayList<>();
 
     @BeforeEach
@@ -52,6 +53,7 @@ class GuardedHttpServerTest {
     private void answer(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
         if (path.equals("/block")) {
+            blocking.countDown();
             try {
                 release.await(60, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
@@ -145,6 +147,21 @@ class GuardedHttpServerTest {
         assertTrue(readAnswer(s).endsWith("GET /1 0:"));
         assertTrue(readAnswer(s).endsWith("GET /2 0:"));
         assertTrue(readAnswer(s).endsWith("POST /3 1:z"));
+    }
+
+    @Test
+    void requestsSentWhileAHandlerRunsAreAnsweredAfterItInOrder() throws Exception {
+        Socket s = connect();
+        send(s, "GET /block HTTP/1.1\r\n\r\n");
+        assertTrue(blocking.await(20, TimeUnit.SECONDS), "the first request's handler runs");
+        // the selector sees these bytes while the handler holds the connection: it must pause, not read them now
+        send(s, "GET /2 HTTP/1.1\r\n\r\nPOST /3 HTTP/1.1\r\nContent-Length: 1\r\n\r\nz");
+        release.countDown();
+        assertTrue(readAnswer(s).endsWith("GET /block 0:"));
+        assertTrue(readAnswer(s).endsWith("GET /2 0:"));
+        assertTrue(readAnswer(s).endsWith("POST /3 1:z"));
+        send(s, "GET /4 HTTP/1.1\r\n\r\n");
+        assertTrue(readAnswer(s).endsWith("GET /4 0:"), "the connection reads again after the paused input");
     }
 
     @Test
