@@ -15,11 +15,12 @@ function urlsForm(stream, cfg) {
     hint: 'rtmp:// or rtmps:// with an application path; the stream key shows as **** and its last 4 characters.', attrs: { autocomplete: 'off', spellcheck: 'false', inputmode: 'url' } });
   const rtspIn = rtsp.querySelector('input');
   const rtmpIn = rtmp.querySelector('input');
-  const reveal = h('button', { type: 'button', class: 'btn btn-small', 'aria-pressed': 'false' }, 'Reveal secrets');
+  const reveal = h('button', { type: 'button', class: 'btn', 'aria-pressed': 'false' }, 'Reveal secrets');
   reveal.addEventListener('click', async () => {
     if (reveal.getAttribute('aria-pressed') === 'true') {
       if (rtspIn.value === revealed.rtsp_url) rtspIn.value = cfg.rtsp_url;
       if (rtmpIn.value === revealed.rtmp_url) rtmpIn.value = cfg.rtmp_url;
+      revealed = null; // hidden means out of the page: fetched again if a save needs the real URL
       reveal.setAttribute('aria-pressed', 'false');
       reveal.textContent = 'Reveal secrets';
       return;

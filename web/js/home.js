@@ -40,6 +40,7 @@ function streamCard(stream) {
 
   const act = async (action, button) => {
     const buttons = card.querySelectorAll('.actions button');
+    const hadFocus = document.activeElement === button;
     buttons.forEach((b) => { b.disabled = true; });
     button.setAttribute('aria-busy', 'true');
     const verb = { start: 'Starting', stop: 'Stopping', restart: 'Restarting' }[action];
@@ -54,12 +55,16 @@ function streamCard(stream) {
       button.removeAttribute('aria-busy');
       buttons.forEach((b) => { b.disabled = false; });
       update();
+      // disabling the pressed button dropped the keyboard's focus onto the page: it comes back to the card
+      if (hadFocus) (button.disabled ? firstUsable() : button).focus();
     }
   };
+  const firstUsable = () => [startBtn, stopBtn, restartBtn].find((b) => !b.disabled) || configure;
   const startBtn = h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'start', 'aria-describedby': nameId });
   startBtn.textContent = 'Start';
   const stopBtn = h('button', { type: 'button', class: 'btn', 'data-action': 'stop', 'aria-describedby': nameId }, 'Stop');
   const restartBtn = h('button', { type: 'button', class: 'btn', 'data-action': 'restart', 'aria-describedby': nameId }, 'Restart');
+  const configure = h('a', { href: `/configuration?stream=${encodeURIComponent(stream.name)}`, 'data-route': '/configuration', class: 'btn btn-quiet' }, 'Configure');
   startBtn.addEventListener('click', () => act('start', startBtn));
   stopBtn.addEventListener('click', () => act('stop', stopBtn));
   restartBtn.addEventListener('click', () => act('restart', restartBtn));
@@ -73,8 +78,7 @@ function streamCard(stream) {
         h('dl', { class: 'stats' }, uptimeBox, fpsBox, rateBox, speedBox, restartsBox),
         h('dl', { class: 'kv' }, h('dt', {}, 'Camera'), camera, h('dt', {}, 'Destination'), dest, h('dt', {}, 'Preset'), preset),
         lastError,
-        h('div', { class: 'actions' }, startBtn, stopBtn, restartBtn,
-          h('a', { href: `/configuration?stream=${encodeURIComponent(stream.name)}`, 'data-route': '/configuration', class: 'btn btn-quiet' }, 'Configure')),
+        h('div', { class: 'actions' }, startBtn, stopBtn, restartBtn, configure),
         feedback)));
 
   let lastSnapshot = 0;
@@ -103,9 +107,12 @@ function streamCard(stream) {
     lastError.textContent = err ? `Last error: ${err}` : '';
     const busy = card.querySelector('[aria-busy="true"]');
     if (!busy) {
+      const focused = [startBtn, stopBtn, restartBtn].find((b) => b === document.activeElement);
       startBtn.disabled = s === 'running' || s === 'starting';
       stopBtn.disabled = s === 'stopped';
       restartBtn.disabled = s === 'stopped' || s === 'failed';
+      // Start greys out once running (Stop once stopped): the keyboard's focus moves on to what can be pressed now
+      if (focused && focused.disabled) firstUsable().focus();
     }
     const live = s === 'running' || s === 'restarting';
     if (live && Date.now() - lastSnapshot > SNAPSHOT_MS) {
