@@ -54,7 +54,7 @@ function urlsForm(stream, cfg) {
         const v = r.video || {};
         probeOut.append(h('strong', {}, 'The camera answers.'), h('ul', {},
           h('li', {}, `Video: ${v.codec || '?'} ${v.width || '?'}×${v.height || '?'} at ${v.fps ? v.fps.toFixed(1) : '?'} fps`),
-          h('li', {}, `Keyframe every ${v.keyframe_interval_s ? `${v.keyframe_interval_s.toFixed(1)} s` : '? s'}`),
+          h('li', {}, v.keyframe_interval_s ? `Keyframe every ${v.keyframe_interval_s.toFixed(1)} s` : 'Keyframe interval: not measured'),
           h('li', {}, `Audio: ${r.audio ? r.audio.codec : 'none'}`)));
       } else {
         probeOut.append(h('strong', {}, 'The camera cannot be used: '), r.message || 'no answer');
@@ -141,8 +141,11 @@ function encodingForm(stream, cfg, presets) {
       await put(path(stream, '/config'), body);
       clearFieldErrors(form);
       Object.assign(cfg, await get(path(stream, '/config')));
-      if (andRestart) await post(path(stream, '/restart'), {});
-      status.textContent = andRestart ? 'Applied; the stream is restarting.' : 'Applied; used from the next start.';
+      // a restart would start a stream its owner stopped: a stopped one only keeps the change for its next start
+      const stopped = (store.status.get(stream.id)?.state || stream.state || 'stopped') === 'stopped';
+      if (andRestart && !stopped) await post(path(stream, '/restart'), {});
+      status.textContent = andRestart && !stopped ? 'Applied; the stream is restarting.'
+        : andRestart ? 'Applied; the stream is stopped, so it is used from its next start.' : 'Applied; used from the next start.';
       toast(`${stream.name}: encoding saved`);
     } catch (e) {
       const rest = showErrors(form, e);

@@ -233,6 +233,8 @@ abstract class DashboardBrowserHarness {
         Dimension was = driver.manage().window().getSize();
         for (Map.Entry<String, Dimension> e : Map.of("desktop", DESKTOP, "phone", PHONE).entrySet()) {
             driver.manage().window().setSize(e.getValue());
+            // what the person is looking at: the field or button they are on stays in the picture at either width
+            js("const a = document.activeElement; if (a && a !== document.body && a.id !== 'main') a.scrollIntoView({block: 'center'});");
             js("return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));");
             byte[] png = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
             Files.write(SHOTS.resolve(testName + "-" + what + "-" + e.getKey() + ".png"), png);

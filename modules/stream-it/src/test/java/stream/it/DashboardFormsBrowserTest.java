@@ -50,7 +50,9 @@ class DashboardFormsBrowserTest extends DashboardBrowserHarness {
         // the harness camera: 640×360 H.264 with AAC audio
         assertTrue(answer.contains("Video: h264 640×360 at "), answer);
         assertTrue(Pattern.compile("at \\d+\\.\\d fps").matcher(answer).find(), answer);
-        assertTrue(Pattern.compile("Keyframe every \\d+\\.\\d s").matcher(answer).find(), answer);
+        // measured, or (on a loaded machine ffprobe may see too little video to time two keyframes) said so with why
+        assertTrue(Pattern.compile("Keyframe every \\d+\\.\\d s").matcher(answer).find()
+                || answer.contains("Keyframe interval: not measured") && answer.contains("could not be measured in"), answer);
         assertTrue(answer.contains("Audio: aac"), answer);
         screenshots("camera-answers");
 
@@ -141,6 +143,12 @@ class DashboardFormsBrowserTest extends DashboardBrowserHarness {
         click(button(ENCODING, "Apply"));
         Waits.waitUntil(() -> "copy".equals(getJson("/api/config?reveal=true").getString("preset", null)), LONG, "the preset saved");
         screenshots("preset-applied");
+
+        // "Apply and restart" on a stopped stream keeps the change and does not start what its owner stopped
+        click(button(ENCODING, "Apply and restart"));
+        Waits.waitUntil(() -> text(By.cssSelector(ENCODING + ".feedback")).startsWith("Applied; the stream is stopped"), LONG,
+                "told that the stopped stream uses it from its next start");
+        assertEquals("stopped", api.state());
     }
 
     @Test
