@@ -2,7 +2,11 @@
 import { post } from './api.js';
 import { chart } from './chart.js';
 import { badge, clear, fmtAgo, fmtDuration, fmtNum, h, toast } from './dom.js';
+import { isLost } from './live.js';
 import { onChange, path, STATE_WORDS, store } from './streams.js';
+
+/** A state's words; while the live feed is lost, said to be only the last one known. */
+const lastKnown = (words) => (isLost() ? `${words} (last known)` : words);
 
 const SNAPSHOT_MS = 5000;
 
@@ -88,7 +92,7 @@ function streamCard(stream) {
     const m = st.metrics || {};
     const s = st.state || stream.state || 'stopped';
     const source = st.source === 'slate' ? ' · camera offline, slate on air' : st.source === 'switching' ? ' · switching camera' : '';
-    clear(state).append(badge('state', s, (STATE_WORDS[s] || s) + source));
+    clear(state).append(badge('state', s, lastKnown((STATE_WORDS[s] || s) + source)));
     state.setAttribute('data-state', s);
     if (shownState !== null && shownState !== s && !card.querySelector('[aria-busy="true"]')) {
       feedback.textContent = `Now ${(STATE_WORDS[s] || s).toLowerCase()}.`; // the action's outcome, once it shows
@@ -139,7 +143,7 @@ function ssePanel() {
     const words = { connected: 'Connected', connecting: 'Connecting', disconnected: 'Disconnected', disabled: 'Off' };
     clear(el).append(
       h('h2', { id: 'sse-title' }, 'Control server'),
-      badge('state', sse.state, words[sse.state] || sse.state),
+      badge('state', sse.state, lastKnown(words[sse.state] || sse.state)),
       h('dl', { class: 'kv' },
         h('dt', {}, 'Server'), h('dd', {}, sse.url || 'not set (Settings)'),
         h('dt', {}, 'Last event'), h('dd', { 'data-field': 'last-event' },
@@ -180,5 +184,7 @@ export function renderHome(main) {
   });
   // the uptime and "seconds ago" move on between events
   const timer = setInterval(() => { sse.update(); }, 5000);
-  return () => { off(); clearInterval(timer); };
+  const restate = () => { cards.forEach((c) => c.update()); sse.update(); };
+  document.addEventListener('live-state', restate);
+  return () => { off(); clearInterval(timer); document.removeEventListener('live-state', restate); };
 }

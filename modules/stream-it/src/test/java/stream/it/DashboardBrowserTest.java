@@ -267,6 +267,9 @@ class DashboardBrowserTest extends DashboardBrowserHarness {
         Waits.waitUntil(() -> driver.findElement(By.id("banner")).isDisplayed(), LONG, "the lost-connection banner");
         assertTrue(text(By.id("banner")).contains("lost"), text(By.id("banner")));
         assertEquals("lost", driver.findElement(By.id("live")).getAttribute("data-state"));
+        Waits.waitUntil(() -> text(defaultCard(), ".card-head .badge").endsWith("(last known)"), LONG,
+                "the card's state said to be only the last one known");
+        assertTrue(text(By.cssSelector(".sse-panel .badge")).endsWith("(last known)"), text(By.cssSelector(".sse-panel .badge")));
         screenshots("connection-lost");
         // the same appliance back on the same port; sessions live in its memory, so this browser must sign in again
         app = new ApplianceProcess(data, port).start(null, "--sse-url", nchan.subscribeUrl(channel));
