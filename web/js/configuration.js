@@ -53,7 +53,8 @@ function urlsForm(stream, cfg) {
       if (r.ok) {
         const v = r.video || {};
         probeOut.append(h('strong', {}, 'The camera answers.'), h('ul', {},
-          h('li', {}, `Video: ${v.codec || '?'} ${v.width || '?'}×${v.height || '?'} at ${v.fps ? v.fps.toFixed(1) : '?'} fps`),
+          h('li', {}, `Video: ${v.codec || 'codec not reported'}, ${v.width && v.height ? `${v.width}×${v.height}` : 'size not reported'}, `
+            + `${v.fps ? `${v.fps.toFixed(1)} fps` : 'frame rate not reported'}`),
           h('li', {}, v.keyframe_interval_s ? `Keyframe every ${v.keyframe_interval_s.toFixed(1)} s` : 'Keyframe interval: not measured'),
           h('li', {}, `Audio: ${r.audio ? r.audio.codec : 'none'}`)));
       } else {

