@@ -50,7 +50,7 @@ function sseForm(settings) {
   });
   form.append(h('label', { class: 'check', for: 'sse-enabled' }, enabled, 'Take URL updates from the control server'),
     urlField, tokenField,
-    settings.sse_token_set ? h('label', { class: 'check', for: 'sse-clear-token' }, clearToken, 'Remove the stored token') : null,
+    ...(settings.sse_token_set ? [h('label', { class: 'check', for: 'sse-clear-token' }, clearToken, 'Remove the stored token')] : []),
     h('div', { class: 'actions' }, save), status);
   return form;
 }

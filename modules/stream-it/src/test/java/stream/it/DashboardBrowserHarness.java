@@ -1,5 +1,6 @@
 package stream.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.io.IOException;
@@ -217,6 +218,11 @@ abstract class DashboardBrowserHarness {
 
     /** The current page at desktop and at phone width, as PNG files named after the test. */
     void screenshots(String what) throws IOException {
+        // a value the page failed to put into words (tables aside: they may quote a control server's JSON)
+        Object stray = js("const m = (document.querySelector('main') || document.body).cloneNode(true);"
+                + " m.querySelectorAll('.table-wrap, input, textarea, select').forEach(e => e.remove());"
+                + " const f = m.textContent.match(/.{0,40}\\b(undefined|null|NaN)\\b.{0,40}/); return f && f[0];");
+        assertEquals(null, stray, "a stray value shown on the page");
         Dimension was = driver.manage().window().getSize();
         for (Map.Entry<String, Dimension> e : Map.of("desktop", DESKTOP, "phone", PHONE).entrySet()) {
             driver.manage().window().setSize(e.getValue());
