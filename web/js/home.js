@@ -145,7 +145,9 @@ function ssePanel() {
       h('h2', { id: 'sse-title' }, 'Control server'),
       badge('state', sse.state, lastKnown(words[sse.state] || sse.state)),
       h('dl', { class: 'kv' },
-        h('dt', {}, 'Server'), h('dd', {}, sse.url || 'not set (Settings)'),
+        // a control server turned off has no URL in the status: off is not the same as never set
+        h('dt', {}, 'Server'), h('dd', { 'data-field': 'sse-server' }, sse.url
+          || h('span', {}, sse.state === 'disabled' ? 'turned off in ' : 'not set yet, in ', h('a', { href: '/settings', 'data-route': '/settings' }, 'Settings'))),
         h('dt', {}, 'Last event'), h('dd', { 'data-field': 'last-event' },
           sse.last_event_id ? `${sse.last_event_id}, ${fmtAgo(sse.last_event_at)}` : 'none yet')));
   }

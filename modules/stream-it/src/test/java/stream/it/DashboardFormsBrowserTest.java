@@ -299,7 +299,8 @@ class DashboardFormsBrowserTest extends DashboardBrowserHarness {
         assertFalse(settings().getBoolean("sse_enabled", true));
         api.waitForSseState("disabled", LONG);
         go("/");
-        Waits.waitUntil(() -> text(By.cssSelector(".sse-panel")).contains("Off"), LONG, "the home page says the control server is off");
+        Waits.waitUntil(() -> text(By.cssSelector(".sse-panel .badge")).equals("Off"), LONG, "the home page says the control server is off");
+        assertEquals("turned off in Settings", text(By.cssSelector("[data-field='sse-server']")), "off, not 'never set'");
         screenshots("control-server-off");
         go("/settings");
         click(Waits.waitFor(() -> first(By.id("sse-enabled")), LONG, "the control server form"));
