@@ -283,16 +283,21 @@ export function renderConfiguration(main, params) {
       h('form', { method: 'dialog', class: 'actions' },
         h('button', { class: 'btn', value: 'cancel' }, 'Cancel'),
         h('button', { class: 'btn btn-danger', value: 'remove' }, 'Remove')));
+    const opener = document.activeElement;
     document.body.append(dialog);
     dialog.addEventListener('close', async () => {
       dialog.remove();
-      if (dialog.returnValue !== 'remove') return;
+      if (dialog.returnValue !== 'remove') {
+        if (opener && opener.isConnected) opener.focus(); // the keyboard goes on from where it was
+        return;
+      }
       try {
         await del(`/api/streams/${encodeURIComponent(stream.id)}`);
         toast(`Stream ${stream.name} removed`);
         params.delete('stream');
         await loadStreams();
-        show();
+        await show();
+        picker.focus(); // its button is gone with it: the focus goes to the stream shown now
       } catch (e) { toast(`Could not remove ${stream.name}: ${e.message}`, 'error'); }
     });
     dialog.showModal();

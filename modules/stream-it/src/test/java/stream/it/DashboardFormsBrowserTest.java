@@ -180,6 +180,8 @@ class DashboardFormsBrowserTest extends DashboardBrowserHarness {
         Waits.waitUntil(() -> text(By.id("toasts")).contains("Stream porch removed"), LONG, "the removal told");
         Waits.waitUntil(() -> new Select(driver.findElement(By.id("stream-picker"))).getOptions().stream()
                 .noneMatch(o -> o.getText().equals("porch")), LONG, "porch gone from the picker");
+        Waits.waitUntil(() -> driver.findElement(By.id("stream-picker")).equals(active()), LONG,
+                "the focus on the stream picker, not lost with the removed stream's button");
         assertEquals(404, app.get("/api/streams/porch/status", true).statusCode());
         Processes.awaitNoneMatching("ffmpeg", key("porch"), LONG);
         go("/");
@@ -235,6 +237,11 @@ class DashboardFormsBrowserTest extends DashboardBrowserHarness {
                 r.findElement(By.cssSelector("td[data-label='Stream']")).getText().equals("yard"))
                 && logRows().stream().anyMatch(r -> r.getText().contains("stream_created")), LONG, "yard's rows only");
         screenshots("filtered");
+
+        type.sendKeys("no_such_event", Keys.TAB);
+        Waits.waitUntil(() -> text(By.cssSelector("#log-rows td.empty")).equals("No log rows match these filters."), LONG,
+                "the empty state");
+        assertTrue(logRows().isEmpty());
     }
 
     @Test
@@ -335,6 +342,19 @@ class DashboardFormsBrowserTest extends DashboardBrowserHarness {
         WebElement after = active();
         assertTrue(card.findElements(By.cssSelector("button")).contains(after) && after.isEnabled(),
                 "the focus stays on a usable button of the card");
+
+        // the remove dialog: opened from the keyboard on its safe choice, Escape leaves everything as it was
+        go("/configuration?stream=yard");
+        WebElement remove = Waits.waitFor(() -> buttonOrNull("main ", "Remove yard"), LONG, "yard's remove button");
+        tabTo(remove, "Remove yard");
+        active().sendKeys(Keys.ENTER);
+        WebElement dialog = Waits.waitFor(() -> first(By.cssSelector("dialog[open]")), LONG, "the confirmation dialog");
+        assertTrue(dialog.getText().contains("Remove yard?"), dialog.getText());
+        assertEquals("Cancel", active().getText(), "the dialog opens on Cancel");
+        active().sendKeys(Keys.ESCAPE);
+        Waits.waitUntil(() -> first(By.cssSelector("dialog")) == null, LONG, "Escape closed the dialog");
+        assertEquals(200, app.get("/api/streams/yard/status", true).statusCode(), "yard is still there");
+        assertEquals(remove, active(), "the focus back on the button that opened the dialog");
     }
 
     @Test
