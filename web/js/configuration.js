@@ -15,11 +15,12 @@ function urlsForm(stream, cfg) {
     hint: 'rtmp:// or rtmps:// with an application path; the stream key shows as **** and its last 4 characters.', attrs: { autocomplete: 'off', spellcheck: 'false', inputmode: 'url' } });
   const rtspIn = rtsp.querySelector('input');
   const rtmpIn = rtmp.querySelector('input');
-  const reveal = h('button', { type: 'button', class: 'btn btn-small', 'aria-pressed': 'false' }, 'Reveal secrets');
+  const reveal = h('button', { type: 'button', class: 'btn', 'aria-pressed': 'false' }, 'Reveal secrets');
   reveal.addEventListener('click', async () => {
     if (reveal.getAttribute('aria-pressed') === 'true') {
       if (rtspIn.value === revealed.rtsp_url) rtspIn.value = cfg.rtsp_url;
       if (rtmpIn.value === revealed.rtmp_url) rtmpIn.value = cfg.rtmp_url;
+      revealed = null; // hidden means out of the page: fetched again if a save needs the real URL
       reveal.setAttribute('aria-pressed', 'false');
       reveal.textContent = 'Reveal secrets';
       return;
@@ -52,8 +53,9 @@ function urlsForm(stream, cfg) {
       if (r.ok) {
         const v = r.video || {};
         probeOut.append(h('strong', {}, 'The camera answers.'), h('ul', {},
-          h('li', {}, `Video: ${v.codec || '?'} ${v.width || '?'}×${v.height || '?'} at ${v.fps ? v.fps.toFixed(1) : '?'} fps`),
-          h('li', {}, `Keyframe every ${v.keyframe_interval_s ? `${v.keyframe_interval_s.toFixed(1)} s` : '? s'}`),
+          h('li', {}, `Video: ${v.codec || 'codec not reported'}, ${v.width && v.height ? `${v.width}×${v.height}` : 'size not reported'}, `
+            + `${v.fps ? `${v.fps.toFixed(1)} fps` : 'frame rate not reported'}`),
+          h('li', {}, v.keyframe_interval_s ? `Keyframe every ${v.keyframe_interval_s.toFixed(1)} s` : 'Keyframe interval: not measured'),
           h('li', {}, `Audio: ${r.audio ? r.audio.codec : 'none'}`)));
       } else {
         probeOut.append(h('strong', {}, 'The camera cannot be used: '), r.message || 'no answer');
@@ -140,8 +142,11 @@ function encodingForm(stream, cfg, presets) {
       await put(path(stream, '/config'), body);
       clearFieldErrors(form);
       Object.assign(cfg, await get(path(stream, '/config')));
-      if (andRestart) await post(path(stream, '/restart'), {});
-      status.textContent = andRestart ? 'Applied; the stream is restarting.' : 'Applied; used from the next start.';
+      // a restart would start a stream its owner stopped: a stopped one only keeps the change for its next start
+      const stopped = (store.status.get(stream.id)?.state || stream.state || 'stopped') === 'stopped';
+      if (andRestart && !stopped) await post(path(stream, '/restart'), {});
+      status.textContent = andRestart && !stopped ? 'Applied; the stream is restarting.'
+        : andRestart ? 'Applied; the stream is stopped, so it is used from its next start.' : 'Applied; used from the next start.';
       toast(`${stream.name}: encoding saved`);
     } catch (e) {
       const rest = showErrors(form, e);
@@ -278,16 +283,21 @@ export function renderConfiguration(main, params) {
       h('form', { method: 'dialog', class: 'actions' },
         h('button', { class: 'btn', value: 'cancel' }, 'Cancel'),
         h('button', { class: 'btn btn-danger', value: 'remove' }, 'Remove')));
+    const opener = document.activeElement;
     document.body.append(dialog);
     dialog.addEventListener('close', async () => {
       dialog.remove();
-      if (dialog.returnValue !== 'remove') return;
+      if (dialog.returnValue !== 'remove') {
+        if (opener && opener.isConnected) opener.focus(); // the keyboard goes on from where it was
+        return;
+      }
       try {
         await del(`/api/streams/${encodeURIComponent(stream.id)}`);
         toast(`Stream ${stream.name} removed`);
         params.delete('stream');
         await loadStreams();
-        show();
+        await show();
+        picker.focus(); // its button is gone with it: the focus goes to the stream shown now
       } catch (e) { toast(`Could not remove ${stream.name}: ${e.message}`, 'error'); }
     });
     dialog.showModal();

@@ -2,7 +2,11 @@
 import { post } from './api.js';
 import { chart } from './chart.js';
 import { badge, clear, fmtAgo, fmtDuration, fmtNum, h, toast } from './dom.js';
+import { isLost } from './live.js';
 import { onChange, path, STATE_WORDS, store } from './streams.js';
+
+/** A state's words; while the live feed is lost, said to be only the last one known. */
+const lastKnown = (words) => (isLost() ? `${words} (last known)` : words);
 
 const SNAPSHOT_MS = 5000;
 
@@ -40,6 +44,7 @@ function streamCard(stream) {
 
   const act = async (action, button) => {
     const buttons = card.querySelectorAll('.actions button');
+    const hadFocus = document.activeElement === button;
     buttons.forEach((b) => { b.disabled = true; });
     button.setAttribute('aria-busy', 'true');
     const verb = { start: 'Starting', stop: 'Stopping', restart: 'Restarting' }[action];
@@ -54,12 +59,16 @@ function streamCard(stream) {
       button.removeAttribute('aria-busy');
       buttons.forEach((b) => { b.disabled = false; });
       update();
+      // disabling the pressed button dropped the keyboard's focus onto the page: it comes back to the card
+      if (hadFocus) (button.disabled ? firstUsable() : button).focus();
     }
   };
+  const firstUsable = () => [startBtn, stopBtn, restartBtn].find((b) => !b.disabled) || configure;
   const startBtn = h('button', { type: 'button', class: 'btn btn-primary', 'data-action': 'start', 'aria-describedby': nameId });
   startBtn.textContent = 'Start';
   const stopBtn = h('button', { type: 'button', class: 'btn', 'data-action': 'stop', 'aria-describedby': nameId }, 'Stop');
   const restartBtn = h('button', { type: 'button', class: 'btn', 'data-action': 'restart', 'aria-describedby': nameId }, 'Restart');
+  const configure = h('a', { href: `/configuration?stream=${encodeURIComponent(stream.name)}`, 'data-route': '/configuration', class: 'btn btn-quiet' }, 'Configure');
   startBtn.addEventListener('click', () => act('start', startBtn));
   stopBtn.addEventListener('click', () => act('stop', stopBtn));
   restartBtn.addEventListener('click', () => act('restart', restartBtn));
@@ -73,8 +82,7 @@ function streamCard(stream) {
         h('dl', { class: 'stats' }, uptimeBox, fpsBox, rateBox, speedBox, restartsBox),
         h('dl', { class: 'kv' }, h('dt', {}, 'Camera'), camera, h('dt', {}, 'Destination'), dest, h('dt', {}, 'Preset'), preset),
         lastError,
-        h('div', { class: 'actions' }, startBtn, stopBtn, restartBtn,
-          h('a', { href: `/configuration?stream=${encodeURIComponent(stream.name)}`, 'data-route': '/configuration', class: 'btn btn-quiet' }, 'Configure')),
+        h('div', { class: 'actions' }, startBtn, stopBtn, restartBtn, configure),
         feedback)));
 
   let lastSnapshot = 0;
@@ -84,7 +92,7 @@ function streamCard(stream) {
     const m = st.metrics || {};
     const s = st.state || stream.state || 'stopped';
     const source = st.source === 'slate' ? ' · camera offline, slate on air' : st.source === 'switching' ? ' · switching camera' : '';
-    clear(state).append(badge('state', s, (STATE_WORDS[s] || s) + source));
+    clear(state).append(badge('state', s, lastKnown((STATE_WORDS[s] || s) + source)));
     state.setAttribute('data-state', s);
     if (shownState !== null && shownState !== s && !card.querySelector('[aria-busy="true"]')) {
       feedback.textContent = `Now ${(STATE_WORDS[s] || s).toLowerCase()}.`; // the action's outcome, once it shows
@@ -103,9 +111,12 @@ function streamCard(stream) {
     lastError.textContent = err ? `Last error: ${err}` : '';
     const busy = card.querySelector('[aria-busy="true"]');
     if (!busy) {
+      const focused = [startBtn, stopBtn, restartBtn].find((b) => b === document.activeElement);
       startBtn.disabled = s === 'running' || s === 'starting';
       stopBtn.disabled = s === 'stopped';
       restartBtn.disabled = s === 'stopped' || s === 'failed';
+      // Start greys out once running (Stop once stopped): the keyboard's focus moves on to what can be pressed now
+      if (focused && focused.disabled) firstUsable().focus();
     }
     const live = s === 'running' || s === 'restarting';
     if (live && Date.now() - lastSnapshot > SNAPSHOT_MS) {
@@ -132,9 +143,11 @@ function ssePanel() {
     const words = { connected: 'Connected', connecting: 'Connecting', disconnected: 'Disconnected', disabled: 'Off' };
     clear(el).append(
       h('h2', { id: 'sse-title' }, 'Control server'),
-      badge('state', sse.state, words[sse.state] || sse.state),
+      badge('state', sse.state, lastKnown(words[sse.state] || sse.state)),
       h('dl', { class: 'kv' },
-        h('dt', {}, 'Server'), h('dd', {}, sse.url || 'not set (Settings)'),
+        // a control server turned off has no URL in the status: off is not the same as never set
+        h('dt', {}, 'Server'), h('dd', { 'data-field': 'sse-server' }, sse.url
+          || h('span', {}, sse.state === 'disabled' ? 'turned off in ' : 'not set yet, in ', h('a', { href: '/settings', 'data-route': '/settings' }, 'Settings'))),
         h('dt', {}, 'Last event'), h('dd', { 'data-field': 'last-event' },
           sse.last_event_id ? `${sse.last_event_id}, ${fmtAgo(sse.last_event_at)}` : 'none yet')));
   }
@@ -173,5 +186,7 @@ export function renderHome(main) {
   });
   // the uptime and "seconds ago" move on between events
   const timer = setInterval(() => { sse.update(); }, 5000);
-  return () => { off(); clearInterval(timer); };
+  const restate = () => { cards.forEach((c) => c.update()); sse.update(); };
+  document.addEventListener('live-state', restate);
+  return () => { off(); clearInterval(timer); document.removeEventListener('live-state', restate); };
 }

@@ -11,7 +11,13 @@ let lostSince = null;
 
 export function onLog(fn) { logListeners.add(fn); return () => logListeners.delete(fn); }
 
+/** Whether the page has lost its live feed: what it shows is then only the last known state. */
+export function isLost() { return document.body.dataset.live === 'lost'; }
+
 function show(state, text) {
+  const was = document.body.dataset.live;
+  document.body.dataset.live = state;
+  if ((was === 'lost') !== (state === 'lost')) document.dispatchEvent(new CustomEvent('live-state'));
   const el = document.getElementById('live');
   if (el) {
     el.dataset.state = state;

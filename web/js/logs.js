@@ -12,7 +12,7 @@ function logRow(r, fresh) {
   const s = byId(r.config_id);
   return h('tr', { class: fresh ? 'fresh' : null, 'data-log-id': r.id },
     td('Time', { class: 'when' }, fmtTime(r.timestamp)),
-    td('Stream', {}, s ? s.name : (r.config_id == null ? 'appliance' : `#${r.config_id}`)),
+    td('Stream', {}, s ? s.name : (r.config_id == null ? 'appliance' : `removed stream #${r.config_id}`)),
     td('Event', { class: 'mono' }, r.event_type),
     td('Status', {}, r.status ? badge('status', r.status) : '—'),
     td('Message', { class: 'msg' }, r.message || ''));

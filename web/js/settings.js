@@ -49,7 +49,8 @@ function sseForm(settings) {
     return 'Saved.';
   });
   form.append(h('label', { class: 'check', for: 'sse-enabled' }, enabled, 'Take URL updates from the control server'),
-    urlField, tokenField, h('label', { class: 'check', for: 'sse-clear-token' }, clearToken, 'Remove the stored token'),
+    urlField, tokenField,
+    ...(settings.sse_token_set ? [h('label', { class: 'check', for: 'sse-clear-token' }, clearToken, 'Remove the stored token')] : []),
     h('div', { class: 'actions' }, save), status);
   return form;
 }
