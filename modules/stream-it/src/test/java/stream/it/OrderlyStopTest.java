@@ -33,7 +33,7 @@ class OrderlyStopTest {
     static final Duration LONG = Duration.ofSeconds(90);
     /** What an orderly stop never prints: an exception's name or a stack frame, a write to the closed database. */
     static final Pattern NOT_ORDERLY = Pattern.compile(
-            "Exception|Error:|\\n\\s+at [\\w.$]+\\(|connection closed|SQLITE_|Throwable");
+            "Exception|Error:|\\n\\s+at [\\w.$]+\\(|connection closed|SQLITE_|Throwable|SEVERE");
 
     static RtspCamera frontCamera;
     static RtspCamera yardCamera;
