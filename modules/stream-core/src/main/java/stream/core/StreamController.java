@@ -139,11 +139,12 @@ public final class StreamController implements AutoCloseable {
         statusListeners.add(listener);
     }
 
-    /** Starts streaming, first saving the given URLs (either may be absent). Returns the stream's id. */
+    /**
+     * Starts streaming, first saving the given URLs (either may be absent) as {@link #apply} does; a running stream
+     * switches to new ones at once. Returns the stream's id.
+     */
     public long requestStart(StreamUrls urls, ChangeSource source) {
-        String rtspUrl = urls.rtspUrl();
-        String rtmpUrl = urls.rtmpUrl();
-        saveUrls(urls, source);
+        save(StreamChange.urls(urls, true), source);
         configs.updateDesiredState(id, StreamConfig.DesiredState.RUNNING);
         return call(() -> {
             switch (machine.state()) {
@@ -158,7 +159,7 @@ public final class StreamController implements AutoCloseable {
                     }
                 }
                 case STARTING, RUNNING -> {
-                    if (rtspUrl != null || rtmpUrl != null) {
+                    if (!urls.isEmpty()) {
                         restartNow("Switching to the new URLs");
                     }
                 }
@@ -200,41 +201,48 @@ public final class StreamController implements AutoCloseable {
     }
 
     /**
-     * Changes how the stream encodes and whether it restarts by itself (either may be null: unchanged). The one path
-     * for these settings, whoever asks; a running stream restarts on a new encoding.
+     * The one path by which a stream's settings change, whoever asks (the REST routes, the dashboard through them,
+     * the control server's events): saves the change (new URLs with a url_history row), logs it, then a running
+     * stream switches to the stored configuration when the change asks for that.
      */
-    public void changeSettings(Encoding encoding, Boolean autoRestart) {
-        if (autoRestart != null) {
-            configs.updateAutoRestart(id, autoRestart);
-            log("config_change", "Auto restart turned " + (autoRestart ? "on" : "off"), LogStatus.INFO);
+    public void apply(StreamChange change, ChangeSource source) {
+        save(change, source);
+        takeEffect(change);
+    }
+
+    /**
+     * The first half of {@link #apply}, for a caller that records the change in its own transaction (the control
+     * events' inbox marks the event processed in the same one): saves and logs, joining the caller's transaction if
+     * any, and does not touch ffmpeg. Call {@link #takeEffect} once that transaction committed. Returns the URL
+     * change, if the URLs changed.
+     */
+    public Optional<UrlChange> save(StreamChange change, ChangeSource source) {
+        Optional<UrlChange> urlChange = Optional.empty();
+        if (!change.urls().isEmpty()) {
+            urlChange = configs.updateUrls(id, change.urls().rtspUrl(), change.urls().rtmpUrl(), source);
+            urlChange.ifPresent(ch -> log("url_change", "URLs changed by " + source.sql() + ": " + describe(ch),
+                    LogStatus.INFO));
         }
+        Encoding encoding = change.encoding();
         if (encoding != null) {
             configs.updateEncoding(id, encoding.ffmpegParams(), encoding.preset());
             log("config_change", encoding.preset() != null ? "Preset changed to " + encoding.preset()
                     : "ffmpeg parameters changed", LogStatus.INFO);
-            configChanged(true);
         }
+        if (change.autoRestart() != null) {
+            configs.updateAutoRestart(id, change.autoRestart());
+            log("config_change", "Auto restart turned " + (change.autoRestart() ? "on" : "off"), LogStatus.INFO);
+        }
+        return urlChange;
     }
 
     /**
-     * Saves new URLs (an absent one is kept) with a url_history row; joins the caller's transaction if any. Does not
-     * touch ffmpeg: call {@link #configChanged} after the transaction commits.
+     * The second half of {@link #apply}: with {@link StreamChange#switchRunning}, a running stream switches to the
+     * stored configuration. A burst of changes coalesces: the first switches at once, the rest into one more switch
+     * once the burst is quiet.
      */
-    public Optional<UrlChange> saveUrls(StreamUrls urls, ChangeSource source) {
-        if (urls.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<UrlChange> change = configs.updateUrls(id, urls.rtspUrl(), urls.rtmpUrl(), source);
-        change.ifPresent(ch -> log("url_change", "URLs changed by " + source.sql() + ": "
-                + describe(ch), LogStatus.INFO));
-        return change;
-    }
-
-    /**
-     * The stored URLs changed: with {@code restart}, a running stream switches to them. A burst of changes
-     * coalesces: the first switches at once, the rest into one more switch once the burst is quiet.
-     */
-    public void configChanged(boolean restart) {
+    public void takeEffect(StreamChange change) {
+        boolean restart = change.switchRunning();
         exec.execute(() -> {
             lastUrlChangeNanos = System.nanoTime();
             if (!restart || !hasProcess()) {
