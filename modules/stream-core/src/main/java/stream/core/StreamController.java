@@ -64,7 +64,13 @@ public final class StreamController implements AutoCloseable {
     // owned by the exec thread
     /** Keeps the relay ffmpeg alive; its state is owned by this stream's thread, like the rest. */
     private final FfmpegKeeper relay;
+    /** Set once by {@link #close}; guarded by probeGuard where a probe must see it. */
     private volatile boolean closing;
+    /** The stream's thread; {@link #close} interrupts it while it waits on a camera probe, and only then. */
+    private volatile Thread streamThread;
+    private final Object probeGuard = new Object();
+    /** Whether the stream's thread is in work that may probe a camera; guarded by probeGuard. */
+    private boolean probing;
     private volatile SecretMasker masker = SecretMasker.forUrls();
     private ScheduledFuture<?> pendingUrlRestart;
     private long lastUrlRestartNanos = Long.MIN_VALUE / 2;
@@ -92,6 +98,7 @@ public final class StreamController implements AutoCloseable {
         this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "stream-" + id);
             t.setDaemon(true);
+            streamThread = t;
             return t;
         });
         machine.addListener(this::onTransition);
@@ -319,7 +326,7 @@ public final class StreamController implements AutoCloseable {
     private FfmpegKeeper.Launch nextLaunch() {
         StreamConfig c = config();
         masker = SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl());
-        RelayCommands.Launch launch = commands.commandsFor(c);
+        RelayCommands.Launch launch = probing(() -> commands.commandsFor(c));
         // the snapshot ffmpeg reads the relay's copy of the camera's video through the supervisor
         return new FfmpegKeeper.Launch(launch.relay(), masker, ProcessIo.stdoutToProcess(launch.snapshot()));
     }
@@ -457,7 +464,13 @@ public final class StreamController implements AutoCloseable {
      */
     private void restartNow(String why) {
         StreamConfig c = config();
-        commands.prepare(c.rtspUrl());
+        probing(() -> {
+            commands.prepare(c.rtspUrl());
+            return null;
+        });
+        if (closing) {
+            return; // the appliance is stopping: close() ends the running ffmpeg, no new one is wanted
+        }
         if (machine.state() != StreamState.RESTARTING) {
             machine.transition(StreamState.RESTARTING, why);
         }
@@ -577,21 +590,49 @@ public final class StreamController implements AutoCloseable {
     }
 
     /**
+     * Runs work on the stream's thread that may probe a camera, which can take seconds when the camera does not
+     * answer: {@link #close} interrupts it there (the probe's ffprobe is killed), so a stop stays within the
+     * contract's 10 s. The interrupt is taken back before anything else runs on the thread.
+     */
+    private <T> T probing(java.util.function.Supplier<T> work) {
+        synchronized (probeGuard) {
+            probing = true;
+            if (closing) {
+                Thread.currentThread().interrupt(); // a probe that starts after close() asked is cut short at once
+            }
+        }
+        try {
+            return work.get();
+        } finally {
+            synchronized (probeGuard) {
+                probing = false;
+                Thread.interrupted();
+            }
+        }
+    }
+
+    /**
      * Stops ffmpeg gracefully (keeping the desired state, so the next start resumes) and ends the stream thread. Waits
-     * until ffmpeg's end was reported, so its child_processes row is removed before the database closes.
+     * until ffmpeg's end was reported, so its child_processes row is removed before the database closes. A camera
+     * probe under way is cut short, and a switch it was preparing is not made.
      */
     @Override
     public void close() {
+        synchronized (probeGuard) {
+            closing = true;
+            Thread t = streamThread;
+            if (probing && t != null) {
+                t.interrupt();
+            }
+        }
         try {
             call(() -> {
-                closing = true;
                 relay.close();
                 return null;
             });
         } catch (RuntimeException ignored) {
             // closing anyway
         }
-        closing = true;
         exec.shutdownNow();
     }
 

@@ -202,6 +202,30 @@ class StreamControllerTest {
     }
 
     @Test
+    void closingWhileANewCameraIsProbedCutsTheProbeShortAndMakesNoSwitch() throws Exception {
+        open(fakeFfmpeg("1.00x", 1000, 0));
+        controller.requestStart(StreamUrls.of(closedCamera(), "rtmp://127.0.0.1:1935/live/k"), ChangeSource.API);
+        await(() -> controller.status().state() == StreamState.RUNNING, "running");
+        long oldPid = controller.status().pid();
+        // a camera that accepts the connection and never answers: ffprobe would wait seconds on it
+        try (var silent = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            String silentCamera = "rtsp://127.0.0.1:" + silent.getLocalPort() + "/cam";
+            controller.apply(StreamChange.urls(StreamUrls.of(silentCamera, null), true), ChangeSource.API);
+            try (var probeConnection = silent.accept()) {
+                assertEquals(StreamState.RUNNING, controller.status().state(), "on air while the probe waits");
+                controller.close();
+                controller = null;
+            }
+            assertFalse(ProcessHandle.of(oldPid).map(ProcessHandle::isAlive).orElse(false), "the old ffmpeg ended");
+            assertTrue(ProcessHandle.current().children().noneMatch(h -> h.info().command().orElse("")
+                    .endsWith("ffprobe")), "the probe was killed, not left to time out");
+            assertTrue(relayCommandLines().stream().noneMatch(l -> l.contains(silentCamera)),
+                    "no ffmpeg was started on the new camera after the stop was asked: " + relayCommandLines());
+            assertTrue(new ChildProcessRepository(db).all().isEmpty(), "no record left");
+        }
+    }
+
+    @Test
     void theSnapshotProcessRunsBesideTheRelayAndEndsWithIt() throws Exception {
         open(fakeFfmpeg("1.00x", 1000, 0));
         controller.requestStart(StreamUrls.of(closedCamera(), "rtmp://127.0.0.1:1935/live/k"), ChangeSource.API);

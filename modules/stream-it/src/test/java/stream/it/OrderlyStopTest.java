@@ -148,10 +148,31 @@ class OrderlyStopTest {
                 >= 1);
     }
 
-    /** The ffmpeg processes whose parent is the appliance: relays and snapshot readers alike. */
+    @Test
+    void sigtermWhileANewCameraIsBeingProbedIsOrderlyAndWithinTenSeconds() throws Exception {
+        api.json("PUT", "/api/config", "{\"preset\":\"copy\"}", 200);
+        api.setUrls(frontCamera.url(), rtmp.rtmpUrl(key("front")), false);
+        api.start();
+        api.waitForState("running", LONG);
+        rtmp.waitForBytesGrowing(key("front"), LONG);
+        // the new camera accepts the connection and says nothing: its probe would wait seconds for an answer
+        yardCamera.freeze();
+        try {
+            api.setUrls(yardCamera.url(), rtmp.rtmpUrl(key("front")), true);
+            Waits.waitUntil(() -> !Processes.findByArgument("ffprobe", yardCamera.url()).isEmpty(), LONG,
+                    "the probe of the new camera");
+            assertStopsInOrder();
+            assertTrue(Processes.findByArgument("ffprobe", yardCamera.url()).isEmpty(), "the probe ended too");
+        } finally {
+            yardCamera.thaw();
+        }
+    }
+
+    /** The ffmpeg and ffprobe processes whose parent is the appliance: relays, snapshot readers and probes alike. */
     List<Processes.ProcessInfo> ffmpegOfTheAppliance() {
         long parent = app.pid();
-        return Processes.find(p -> p.parentPid() == parent && p.executableName().equals("ffmpeg"));
+        return Processes.find(p -> p.parentPid() == parent
+                && (p.executableName().equals("ffmpeg") || p.executableName().equals("ffprobe")));
     }
 
     /** SIGTERM, then everything an orderly stop promises, checked on the image's output and its database. */
