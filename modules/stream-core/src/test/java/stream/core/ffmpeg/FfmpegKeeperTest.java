@@ -175,16 +175,18 @@ class FfmpegKeeperTest {
     void aProcessWhoseOutputNeverAdvancedIsStoppedWithSigtermNotQ() throws Exception {
         // like ffmpeg still opening a camera that does not answer: it reads no q, and nothing of it is on air yet
         Path signal = dir.resolve("signal");
+        Path ready = dir.resolve("ready");
         Path ffmpeg = script("""
                 trap 'echo TERM > %s; exit 0' TERM
+                touch %s
                 echo "[info] Opening the input" >&2
-                while true; do sleep 0.05; done""".formatted(signal));
+                while true; do sleep 0.05; done""".formatted(signal, ready));
         FfmpegKeeper.Settings longQuitGrace = new FfmpegKeeper.Settings("test", ProcessIo.NONE, Duration.ofSeconds(30),
                 Duration.ofSeconds(20), Duration.ofSeconds(5), Backoff.of(Duration.ofMillis(100), Duration.ofMillis(400), 0),
                 Duration.ofSeconds(60));
         keeper = new FfmpegKeeper(longQuitGrace, run(ffmpeg), () -> true, records, owner, listener);
         on(keeper::start);
-        await(() -> count("launched") == 1, "launched");
+        await(() -> count("launched") == 1 && Files.exists(ready), "launched, its signal handler set");
         long pid = on(keeper::pid);
         long started = System.nanoTime();
         on(() -> {
