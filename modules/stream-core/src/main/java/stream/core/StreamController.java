@@ -64,7 +64,13 @@ public final class StreamController implements AutoCloseable {
     // owned by the exec thread
     /** Keeps the relay ffmpeg alive; its state is owned by this stream's thread, like the rest. */
     private final FfmpegKeeper relay;
+    /** Set once by {@link #close}; guarded by probeGuard where a probe must see it. */
     private volatile boolean closing;
+    /** The stream's thread; {@link #close} interrupts it while it waits on a camera probe, and only then. */
+    private volatile Thread streamThread;
+    private final Object probeGuard = new Object();
+    /** Whether the stream's thread is in work that may probe a camera; guarded by probeGuard. */
+    private boolean probing;
     private volatile SecretMasker masker = SecretMasker.forUrls();
     private ScheduledFuture<?> pendingUrlRestart;
     private long lastUrlRestartNanos = Long.MIN_VALUE / 2;
@@ -92,6 +98,7 @@ public final class StreamController implements AutoCloseable {
         this.exec = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "stream-" + id);
             t.setDaemon(true);
+            streamThread = t;
             return t;
         });
         machine.addListener(this::onTransition);
@@ -139,11 +146,12 @@ public final class StreamController implements AutoCloseable {
         statusListeners.add(listener);
     }
 
-    /** Starts streaming, first saving the given URLs (either may be absent). Returns the stream's id. */
+    /**
+     * Starts streaming, first saving the given URLs (either may be absent) as {@link #apply} does; a running stream
+     * switches to new ones at once. Returns the stream's id.
+     */
     public long requestStart(StreamUrls urls, ChangeSource source) {
-        String rtspUrl = urls.rtspUrl();
-        String rtmpUrl = urls.rtmpUrl();
-        saveUrls(urls, source);
+        save(StreamChange.urls(urls, true), source);
         configs.updateDesiredState(id, StreamConfig.DesiredState.RUNNING);
         return call(() -> {
             switch (machine.state()) {
@@ -158,7 +166,7 @@ public final class StreamController implements AutoCloseable {
                     }
                 }
                 case STARTING, RUNNING -> {
-                    if (rtspUrl != null || rtmpUrl != null) {
+                    if (!urls.isEmpty()) {
                         restartNow("Switching to the new URLs");
                     }
                 }
@@ -200,41 +208,48 @@ public final class StreamController implements AutoCloseable {
     }
 
     /**
-     * Changes how the stream encodes and whether it restarts by itself (either may be null: unchanged). The one path
-     * for these settings, whoever asks; a running stream restarts on a new encoding.
+     * The one path by which a stream's settings change, whoever asks (the REST routes, the dashboard through them,
+     * the control server's events): saves the change (new URLs with a url_history row), logs it, then a running
+     * stream switches to the stored configuration when the change asks for that.
      */
-    public void changeSettings(Encoding encoding, Boolean autoRestart) {
-        if (autoRestart != null) {
-            configs.updateAutoRestart(id, autoRestart);
-            log("config_change", "Auto restart turned " + (autoRestart ? "on" : "off"), LogStatus.INFO);
+    public void apply(StreamChange change, ChangeSource source) {
+        save(change, source);
+        takeEffect(change);
+    }
+
+    /**
+     * The first half of {@link #apply}, for a caller that records the change in its own transaction (the control
+     * events' inbox marks the event processed in the same one): saves and logs, joining the caller's transaction if
+     * any, and does not touch ffmpeg. Call {@link #takeEffect} once that transaction committed. Returns the URL
+     * change, if the URLs changed.
+     */
+    public Optional<UrlChange> save(StreamChange change, ChangeSource source) {
+        Optional<UrlChange> urlChange = Optional.empty();
+        if (!change.urls().isEmpty()) {
+            urlChange = configs.updateUrls(id, change.urls().rtspUrl(), change.urls().rtmpUrl(), source);
+            urlChange.ifPresent(ch -> log("url_change", "URLs changed by " + source.sql() + ": " + describe(ch),
+                    LogStatus.INFO));
         }
+        Encoding encoding = change.encoding();
         if (encoding != null) {
             configs.updateEncoding(id, encoding.ffmpegParams(), encoding.preset());
             log("config_change", encoding.preset() != null ? "Preset changed to " + encoding.preset()
                     : "ffmpeg parameters changed", LogStatus.INFO);
-            configChanged(true);
         }
+        if (change.autoRestart() != null) {
+            configs.updateAutoRestart(id, change.autoRestart());
+            log("config_change", "Auto restart turned " + (change.autoRestart() ? "on" : "off"), LogStatus.INFO);
+        }
+        return urlChange;
     }
 
     /**
-     * Saves new URLs (an absent one is kept) with a url_history row; joins the caller's transaction if any. Does not
-     * touch ffmpeg: call {@link #configChanged} after the transaction commits.
+     * The second half of {@link #apply}: with {@link StreamChange#switchRunning}, a running stream switches to the
+     * stored configuration. A burst of changes coalesces: the first switches at once, the rest into one more switch
+     * once the burst is quiet.
      */
-    public Optional<UrlChange> saveUrls(StreamUrls urls, ChangeSource source) {
-        if (urls.isEmpty()) {
-            return Optional.empty();
-        }
-        Optional<UrlChange> change = configs.updateUrls(id, urls.rtspUrl(), urls.rtmpUrl(), source);
-        change.ifPresent(ch -> log("url_change", "URLs changed by " + source.sql() + ": "
-                + describe(ch), LogStatus.INFO));
-        return change;
-    }
-
-    /**
-     * The stored URLs changed: with {@code restart}, a running stream switches to them. A burst of changes
-     * coalesces: the first switches at once, the rest into one more switch once the burst is quiet.
-     */
-    public void configChanged(boolean restart) {
+    public void takeEffect(StreamChange change) {
+        boolean restart = change.switchRunning();
         exec.execute(() -> {
             lastUrlChangeNanos = System.nanoTime();
             if (!restart || !hasProcess()) {
@@ -311,7 +326,7 @@ public final class StreamController implements AutoCloseable {
     private FfmpegKeeper.Launch nextLaunch() {
         StreamConfig c = config();
         masker = SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl());
-        RelayCommands.Launch launch = commands.commandsFor(c);
+        RelayCommands.Launch launch = probing(() -> commands.commandsFor(c));
         // the snapshot ffmpeg reads the relay's copy of the camera's video through the supervisor
         return new FfmpegKeeper.Launch(launch.relay(), masker, ProcessIo.stdoutToProcess(launch.snapshot()));
     }
@@ -449,7 +464,13 @@ public final class StreamController implements AutoCloseable {
      */
     private void restartNow(String why) {
         StreamConfig c = config();
-        commands.prepare(c.rtspUrl());
+        probing(() -> {
+            commands.prepare(c.rtspUrl());
+            return null;
+        });
+        if (closing) {
+            return; // the appliance is stopping: close() ends the running ffmpeg, no new one is wanted
+        }
         if (machine.state() != StreamState.RESTARTING) {
             machine.transition(StreamState.RESTARTING, why);
         }
@@ -569,21 +590,49 @@ public final class StreamController implements AutoCloseable {
     }
 
     /**
+     * Runs work on the stream's thread that may probe a camera, which can take seconds when the camera does not
+     * answer: {@link #close} interrupts it there (the probe's ffprobe is killed), so a stop stays within the
+     * contract's 10 s. The interrupt is taken back before anything else runs on the thread.
+     */
+    private <T> T probing(java.util.function.Supplier<T> work) {
+        synchronized (probeGuard) {
+            probing = true;
+            if (closing) {
+                Thread.currentThread().interrupt(); // a probe that starts after close() asked is cut short at once
+            }
+        }
+        try {
+            return work.get();
+        } finally {
+            synchronized (probeGuard) {
+                probing = false;
+                Thread.interrupted();
+            }
+        }
+    }
+
+    /**
      * Stops ffmpeg gracefully (keeping the desired state, so the next start resumes) and ends the stream thread. Waits
-     * until ffmpeg's end was reported, so its child_processes row is removed before the database closes.
+     * until ffmpeg's end was reported, so its child_processes row is removed before the database closes. A camera
+     * probe under way is cut short, and a switch it was preparing is not made.
      */
     @Override
     public void close() {
+        synchronized (probeGuard) {
+            closing = true;
+            Thread t = streamThread;
+            if (probing && t != null) {
+                t.interrupt();
+            }
+        }
         try {
             call(() -> {
-                closing = true;
                 relay.close();
                 return null;
             });
         } catch (RuntimeException ignored) {
             // closing anyway
         }
-        closing = true;
         exec.shutdownNow();
     }
 

@@ -1,6 +1,7 @@
 package stream.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -150,13 +151,14 @@ class StreamControllerTest {
         int pausesEndingABurst = 0;
         long last = System.nanoTime();
         for (int i = 1; i <= 200; i++) {
-            controller.saveUrls(StreamUrls.of(null, "rtmp://127.0.0.1:1935/live/k" + i), ChangeSource.SSE);
+            StreamChange change = StreamChange.urls(StreamUrls.of(null, "rtmp://127.0.0.1:1935/live/k" + i), true);
+            controller.save(change, ChangeSource.SSE);
             long now = System.nanoTime();
             if (now - last >= FAST.burstQuiet().toNanos()) {
                 pausesEndingABurst++;
             }
             last = now;
-            controller.configChanged(true);
+            controller.takeEffect(change);
         }
         await(() -> {
             try {
@@ -172,6 +174,55 @@ class StreamControllerTest {
         assertTrue(restarts >= 1 && restarts <= 2 + pausesEndingABurst, "restarts for the burst: " + restarts
                 + " (pauses over the quiet time within it: " + pausesEndingABurst + ")");
         assertEquals(1 + restarts, relayCommandLines().size(), "one relay ffmpeg per start");
+    }
+
+    @Test
+    void settingsChangeThroughTheOneApplyPathAndOnlyANewEncodingRestartsARunningStream() throws Exception {
+        open(fakeFfmpeg("1.00x", 1000, 0));
+        controller.requestStart(StreamUrls.of(closedCamera(), "rtmp://127.0.0.1:1935/live/k"), ChangeSource.API);
+        await(() -> controller.status().state() == StreamState.RUNNING, "running");
+        long firstPid = controller.status().pid();
+
+        controller.apply(StreamChange.settings(null, false), ChangeSource.API);
+        assertFalse(configs.findDefault().autoRestart(), "saved before apply returns");
+        controller.apply(StreamChange.settings(new Encoding("-c:v copy -c:a aac -b:a 64k -f flv", null), null),
+                ChangeSource.MANUAL);
+        assertEquals("-c:v copy -c:a aac -b:a 64k -f flv", configs.findDefault().ffmpegParams());
+        assertEquals(null, configs.findDefault().preset(), "typed parameters belong to no preset");
+        await(() -> controller.status().state() == StreamState.RUNNING && controller.status().pid() != null
+                && controller.status().pid() != firstPid, "running again on the new encoding");
+        // the stream's thread took the two changes in order: the auto restart alone did not restart ffmpeg
+        List<String> relays = relayCommandLines();
+        assertEquals(2, relays.size(), "the first start and one restart for the new encoding: " + relays);
+        assertTrue(relays.get(1).contains("-b:a 64k"), relays.get(1));
+        assertFalse(configs.findDefault().autoRestart(), "the encoding change kept the auto restart setting");
+        List<String> changes = logs.page(100, null, "config_change", null).stream().map(LogEntry::message).toList();
+        assertTrue(changes.contains("Auto restart turned off") && changes.contains("ffmpeg parameters changed"),
+                changes.toString());
+    }
+
+    @Test
+    void closingWhileANewCameraIsProbedCutsTheProbeShortAndMakesNoSwitch() throws Exception {
+        open(fakeFfmpeg("1.00x", 1000, 0));
+        controller.requestStart(StreamUrls.of(closedCamera(), "rtmp://127.0.0.1:1935/live/k"), ChangeSource.API);
+        await(() -> controller.status().state() == StreamState.RUNNING, "running");
+        long oldPid = controller.status().pid();
+        // a camera that accepts the connection and never answers: ffprobe would wait seconds on it
+        try (var silent = new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            String silentCamera = "rtsp://127.0.0.1:" + silent.getLocalPort() + "/cam";
+            controller.apply(StreamChange.urls(StreamUrls.of(silentCamera, null), true), ChangeSource.API);
+            try (var probeConnection = silent.accept()) {
+                assertEquals(StreamState.RUNNING, controller.status().state(), "on air while the probe waits");
+                controller.close();
+                controller = null;
+            }
+            assertFalse(ProcessHandle.of(oldPid).map(ProcessHandle::isAlive).orElse(false), "the old ffmpeg ended");
+            assertTrue(ProcessHandle.current().children().noneMatch(h -> h.info().command().orElse("")
+                    .endsWith("ffprobe")), "the probe was killed, not left to time out");
+            assertTrue(relayCommandLines().stream().noneMatch(l -> l.contains(silentCamera)),
+                    "no ffmpeg was started on the new camera after the stop was asked: " + relayCommandLines());
+            assertTrue(new ChildProcessRepository(db).all().isEmpty(), "no record left");
+        }
     }
 
     @Test

@@ -17,6 +17,7 @@ import stream.core.Encoding;
 import stream.core.FieldError;
 import stream.core.NewStream;
 import stream.core.RtspUrl;
+import stream.core.StreamChange;
 import stream.core.StreamController;
 import stream.core.StreamName;
 import stream.core.StreamUrls;
@@ -273,8 +274,7 @@ public final class ApiRoutes {
             call.json(400, answer);
             return;
         }
-        s.saveUrls(urls, source(call));
-        s.configChanged(restart);
+        s.apply(StreamChange.urls(urls, restart), source(call));
         call.json(200, Json.object().add("success", true).add("validated", true).add("errors", new JsonArray()));
     }
 
@@ -298,7 +298,7 @@ public final class ApiRoutes {
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
-        s.changeSettings(encoding, autoRestart);
+        s.apply(StreamChange.settings(encoding, autoRestart), source(call));
         call.json(200, Json.object().add("success", true).add("errors", new JsonArray()));
     }
 

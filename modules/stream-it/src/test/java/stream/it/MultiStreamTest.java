@@ -232,6 +232,58 @@ class MultiStreamTest {
     }
 
     @Test
+    void theSeedsRoutesActOnTheDefaultStreamAndLeaveTheOtherAlone() throws Exception {
+        long yardId = twoStreams();
+        startBoth();
+        long defaultId = api.status().get("stream_id").asLong();
+        long yardPid = status("yard").get("pid").asLong();
+        JsonObject yardConfig = api.json("GET", "/api/streams/yard/config?reveal=true", null, 200);
+
+        // settings and URLs through the seed's paths land on the default stream's row
+        api.json("PUT", "/api/config", "{\"auto_restart\":false}", 200);
+        api.setUrls(frontCamera.url(), rtmp.rtmpUrl(key("front2")), false);
+        JsonObject defaultConfig = api.revealedConfig();
+        assertFalse(defaultConfig.getBoolean("auto_restart", true));
+        assertTrue(defaultConfig.getString("rtmp_url", "").endsWith(key("front2")), defaultConfig.toString());
+        assertEquals(yardConfig.toString(), api.json("GET", "/api/streams/yard/config?reveal=true", null, 200)
+                .toString(), "the other stream's row is untouched");
+        List<JsonObject> history = StreamSupport.stream(api.json("GET", "/api/streams/" + defaultId
+                + "/history?limit=10", null, 200).get("history").asArray().spliterator(), false)
+                .map(JsonValue::asObject).toList();
+        assertTrue(history.get(0).getString("new_rtmp_url", "").endsWith(key("front2").substring(key("front2").length() - 4)),
+                "the change is in the default stream's history: " + history);
+
+        // stop, start and restart through the seed's paths move the default stream only
+        api.stop();
+        assertEquals("stopped", api.state());
+        rtmp.waitUntilNotPublishing(key("front"), LONG);
+        rtmp.waitForBytesGrowing(key("yard"), LONG);
+        api.start();
+        api.waitForState("running", LONG);
+        rtmp.waitForBytesGrowing(key("front2"), LONG);
+        long frontPid = api.status().get("pid").asLong();
+        api.json("POST", "/api/stream/restart", "{}", 200);
+        Waits.waitUntil(() -> {
+            try {
+                JsonObject s = api.status();
+                return "running".equals(s.getString("state", "")) && s.get("pid").isNumber()
+                        && s.get("pid").asLong() != frontPid;
+            } catch (IOException e) {
+                return false;
+            }
+        }, LONG, "the default stream restarted");
+        api.json("POST", "/api/stream/control", "{\"action\":\"stop\"}", 200);
+        assertEquals("stopped", api.state());
+
+        JsonObject yard = status("yard");
+        assertEquals("running", yard.getString("state", ""));
+        assertEquals(yardPid, yard.get("pid").asLong(), "the other stream kept its ffmpeg throughout");
+        assertEquals(0, yard.getInt("restarts", -1));
+        assertEquals(yardId, yard.get("stream_id").asLong());
+        rtmp.waitForBytesGrowing(key("yard"), LONG);
+    }
+
+    @Test
     void badNamesDuplicatesANinthStreamUnknownRefsAndTheDefaultAreRefusedWithNothingChanged() throws Exception {
         String valid = Json.object().add("rtsp_url", frontCamera.url()).add("rtmp_url", rtmp.rtmpUrl(key("x"))).toString();
         for (String name : List.of("", "Yard", "yard cam", "a".repeat(33), "../x", "ü")) {

@@ -2,6 +2,7 @@ package stream.core.control;
 
 import java.util.Optional;
 import stream.core.SecretMasker;
+import stream.core.StreamChange;
 import stream.core.StreamController;
 import stream.core.StreamUrls;
 import stream.core.Streams;
@@ -100,14 +101,15 @@ public final class EventInbox {
         } catch (ValidationException e) {
             return reject(row, stream, e.getMessage());
         }
-        StreamUrls urls = checked;
+        StreamChange change = StreamChange.urls(checked, u.restartRequired());
+        // the stream's one apply path, in two halves: the event is marked processed in the save's transaction
         db.transaction(() -> {
-            stream.saveUrls(urls, ChangeSource.SSE);
+            stream.save(change, ChangeSource.SSE);
             events.markProcessed(row.id(), stream.id(), Outcome.APPLIED, null, ts);
         });
         logs.append(stream.id(), "sse_url_update", "URL update from the control server applied"
                 + (u.restartRequired() ? "" : " (saved; no restart requested)"), LogStatus.SUCCESS);
-        stream.configChanged(u.restartRequired());
+        stream.takeEffect(change);
         return Outcome.APPLIED;
     }
 

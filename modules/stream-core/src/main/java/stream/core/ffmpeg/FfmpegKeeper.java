@@ -169,10 +169,14 @@ public final class FfmpegKeeper {
         return launch();
     }
 
-    /** Stops the process gracefully and waits until it is gone; nothing is started again until {@link #start}. */
+    /**
+     * Stops the process gracefully and waits until it is gone; nothing is started again until {@link #start}. One
+     * whose output never advanced gets SIGTERM at once: it has no session to finish yet, and while it is still
+     * opening its input (a camera that does not answer) ffmpeg does not read {@code q} at all.
+     */
     public void stop() {
         cancelPendingLaunch();
-        stopCurrent(false);
+        stopCurrent(flowingSince == null);
     }
 
     /** Whether a process runs now or a restart is pending. */

@@ -172,6 +172,35 @@ class FfmpegKeeperTest {
     }
 
     @Test
+    void aProcessWhoseOutputNeverAdvancedIsStoppedWithSigtermNotQ() throws Exception {
+        // like ffmpeg still opening a camera that does not answer: it reads no q, and nothing of it is on air yet
+        Path signal = dir.resolve("signal");
+        Path ready = dir.resolve("ready");
+        Path ffmpeg = script("""
+                trap 'echo TERM > %s; exit 0' TERM
+                touch %s
+                echo "[info] Opening the input" >&2
+                while true; do sleep 0.05; done""".formatted(signal, ready));
+        FfmpegKeeper.Settings longQuitGrace = new FfmpegKeeper.Settings("test", ProcessIo.NONE, Duration.ofSeconds(30),
+                Duration.ofSeconds(20), Duration.ofSeconds(5), Backoff.of(Duration.ofMillis(100), Duration.ofMillis(400), 0),
+                Duration.ofSeconds(60));
+        keeper = new FfmpegKeeper(longQuitGrace, run(ffmpeg), () -> true, records, owner, listener);
+        on(keeper::start);
+        await(() -> count("launched") == 1 && Files.exists(ready), "launched, its signal handler set");
+        long pid = on(keeper::pid);
+        long started = System.nanoTime();
+        on(() -> {
+            keeper.stop();
+            return null;
+        });
+        assertEquals("TERM", Files.readString(signal).strip(), "ended by SIGTERM");
+        assertTrue(System.nanoTime() - started < Duration.ofSeconds(20).toNanos(), "before the quit grace ran out");
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        assertTrue(records.all().isEmpty());
+        assertEquals(0, count("flowing"));
+    }
+
+    @Test
     void aProcessWhoseStdoutCarriesMediaReportsProgressFromStderrAndIsFedOnStdin() throws Exception {
         // like an ingest or a publisher: media in on stdin, media out on stdout, -progress pipe:2
         Path ffmpeg = script("""
