@@ -49,6 +49,7 @@ export function renderLogs(main) {
     if (typeIn.value.trim()) q.set('event_type', typeIn.value.trim());
     if (statusSel.value) q.set('status', statusSel.value);
     const s = byId(streamSel.value);
+    if (!s && !store.legacy) q.set('all', 'true'); // every stream's rows; the seed's /api/logs is the default stream's
     return `${s ? path(s, '/logs') : '/api/logs'}?${q}`;
   }
   async function load(before) {

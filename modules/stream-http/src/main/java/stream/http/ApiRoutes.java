@@ -84,10 +84,11 @@ public final class ApiRoutes {
         streamRoute(r, "GET", "/api/config", "/config", this::getConfig);
         streamRoute(r, "PUT", "/api/config/urls", "/config/urls", this::putUrls);
         streamRoute(r, "PUT", "/api/config", "/config", this::putConfig);
-        // the seed's /api/logs and /api/history list every stream's rows, as they did with one stream
-        r.get("/api/logs", call -> logs(call, null));
-        r.get("/api/history", call -> history(call, null));
-        r.get("/api/streams/{ref}/logs", call -> logs(call, recordsOf(call)));
+        // the seed's /api/logs and /api/history act on the default stream (contract §7), its logs together with the
+        // appliance's own rows as before there were several; ?all=true lists every stream's (the dashboard's log page)
+        r.get("/api/logs", call -> logs(call, allStreams(call) ? LogScope.ALL : LogScope.seed(stream().id())));
+        r.get("/api/history", call -> history(call, allStreams(call) ? null : stream().id()));
+        r.get("/api/streams/{ref}/logs", call -> logs(call, LogScope.of(recordsOf(call))));
         r.get("/api/streams/{ref}/history", call -> history(call, recordsOf(call)));
         return r
                 .get("/api/presets", this::presets)
@@ -376,7 +377,28 @@ public final class ApiRoutes {
         call.json(200, JsonViews.probe(ffmpeg.probe().probe(camera)));
     }
 
-    private void logs(HttpCall call, Long configId) throws IOException {
+    /** Whose log rows a logs route lists: every stream's (configId null), one stream's, or the seed route's. */
+    private record LogScope(Long configId, boolean withApplianceRows) {
+        static final LogScope ALL = new LogScope(null, false);
+
+        static LogScope of(long configId) {
+            return new LogScope(configId, false);
+        }
+
+        static LogScope seed(long defaultId) {
+            return new LogScope(defaultId, true);
+        }
+    }
+
+    private static boolean allStreams(HttpCall call) {
+        String all = call.query("all");
+        if (all != null && !all.equals("true") && !all.equals("false")) {
+            throw new ValidationException("all", "must be true or false");
+        }
+        return "true".equals(all);
+    }
+
+    private void logs(HttpCall call, LogScope scope) throws IOException {
         int limit = intParam(call, "limit", 100, 1, 1000);
         Long before = call.query("before_id") == null ? null : (long) intParam(call, "before_id", 0, 1, Integer.MAX_VALUE);
         String status = call.query("status");
@@ -387,7 +409,9 @@ public final class ApiRoutes {
                 throw new ValidationException("status", "must be success, error, warning or info");
             }
         }
-        List<LogEntry> page = stores.logs().page(configId, limit, before, call.query("event_type"), st);
+        List<LogEntry> page = scope.withApplianceRows()
+                ? stores.logs().pageWithApplianceRows(scope.configId(), limit, before, call.query("event_type"), st)
+                : stores.logs().page(scope.configId(), limit, before, call.query("event_type"), st);
         JsonValue next = page.size() == limit ? Json.value(page.get(page.size() - 1).id()) : Json.NULL;
         call.json(200, Json.object().add("logs", JsonViews.array(page.stream().map(JsonViews::log).toList()))
                 .add("next_before_id", next));

@@ -281,6 +281,24 @@ class MultiStreamTest {
         assertEquals(0, yard.getInt("restarts", -1));
         assertEquals(yardId, yard.get("stream_id").asLong());
         rtmp.waitForBytesGrowing(key("yard"), LONG);
+
+        // the seed's /api/logs and /api/history are the default stream's (with the appliance's own log rows); all=true
+        // lists every stream's
+        Set<String> seedLogStreams = configIds(api.json("GET", "/api/logs?limit=1000", null, 200), "logs");
+        assertTrue(seedLogStreams.contains(String.valueOf(defaultId)), seedLogStreams.toString());
+        assertTrue(seedLogStreams.contains("null"), "the appliance's own rows: " + seedLogStreams);
+        assertFalse(seedLogStreams.contains(String.valueOf(yardId)), "no row of the other stream: " + seedLogStreams);
+        Set<String> allLogStreams = configIds(api.json("GET", "/api/logs?limit=1000&all=true", null, 200), "logs");
+        assertTrue(allLogStreams.containsAll(Set.of(String.valueOf(defaultId), String.valueOf(yardId))), allLogStreams.toString());
+        assertEquals(Set.of(String.valueOf(defaultId)), configIds(api.json("GET", "/api/history?limit=1000", null, 200), "history"));
+        assertEquals(400, api.call("GET", "/api/logs?all=yes", null).statusCode());
+    }
+
+    /** The config_id of each row of a logs or history answer, as text ("null" for a row of no stream). */
+    private static Set<String> configIds(JsonObject answer, String list) {
+        return StreamSupport.stream(answer.get(list).asArray().spliterator(), false)
+                .map(v -> v.asObject().get("config_id")).map(v -> v == null ? "absent" : v.toString())
+                .collect(java.util.stream.Collectors.toSet());
     }
 
     @Test

@@ -59,11 +59,25 @@ public final class StreamLogRepository {
 
     /** As {@link #page(int, Long, String, LogStatus)}, only the rows of one stream ({@code configId} null: all). */
     public List<LogEntry> page(Long configId, int limit, Long beforeId, String eventType, LogStatus status) {
+        return page(configId, false, limit, beforeId, eventType, status);
+    }
+
+    /**
+     * One stream's rows together with the appliance's own (rows of no stream, such as its start and stop): what a
+     * log of the one stream the appliance had showed before there were several.
+     */
+    public List<LogEntry> pageWithApplianceRows(long configId, int limit, Long beforeId, String eventType,
+                                                LogStatus status) {
+        return page(configId, true, limit, beforeId, eventType, status);
+    }
+
+    private List<LogEntry> page(Long configId, boolean withApplianceRows, int limit, Long beforeId, String eventType,
+                                LogStatus status) {
         return db.read(c -> {
             StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM stream_logs WHERE 1 = 1");
             List<Object> args = new ArrayList<>();
             if (configId != null) {
-                sql.append(" AND config_id = ?");
+                sql.append(withApplianceRows ? " AND (config_id = ? OR config_id IS NULL)" : " AND config_id = ?");
                 args.add(configId);
             }
             if (beforeId != null) {
