@@ -569,7 +569,9 @@ class SseControlTest {
             pool.shutdownNow();
         }
         System.out.printf("[burst] %d events published in %.2f s%n", count, elapsed / 1e9);
-        assertTrue(elapsed < 2_500_000_000L, "publishing 1000 events took " + elapsed / 1e9 + " s, not about one");
+        // the premise, not a speed goal: the events came as a burst, far faster than ffmpeg can be switched (1 s paced;
+        // 3.1 s seen on a machine at load 20, which still is a burst for what follows)
+        assertTrue(elapsed < 10_000_000_000L, "publishing 1000 events took " + elapsed / 1e9 + " s: no burst");
 
         long t0 = System.nanoTime();
         Waits.waitUntil(() -> db.count("SELECT count(*) FROM sse_events WHERE processed = 1") >= count,
