@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import stream.it.harness.Processes;
+import stream.it.harness.Resources;
 import stream.it.harness.RtmpServer;
 import stream.it.harness.RtspCamera;
 import stream.it.harness.TestPorts;
@@ -47,15 +48,7 @@ class CameraSwitchTest {
 
     @AfterAll
     static void stopServers() {
-        for (AutoCloseable c : new AutoCloseable[] {oldCamera, newCamera, rtmp}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // the next one still closes
-            }
-        }
+        Resources.closeAll(oldCamera, newCamera, rtmp);
     }
 
     @BeforeEach

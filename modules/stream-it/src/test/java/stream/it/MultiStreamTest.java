@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import stream.it.harness.NchanServer;
 import stream.it.harness.Processes;
+import stream.it.harness.Resources;
 import stream.it.harness.RtmpServer;
 import stream.it.harness.RtspCamera;
 import stream.it.harness.TestPorts;
@@ -66,15 +67,7 @@ class MultiStreamTest {
 
     @AfterAll
     static void stopServers() {
-        for (AutoCloseable c : new AutoCloseable[] {frontCamera, yardCamera, rtmp, nchan}) {
-            try {
-                if (c != null) {
-                    c.close();
-                }
-            } catch (Exception ignored) {
-                // the next one still closes
-            }
-        }
+        Resources.closeAll(frontCamera, yardCamera, rtmp, nchan);
     }
 
     @BeforeEach
