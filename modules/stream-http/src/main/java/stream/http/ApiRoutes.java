@@ -64,11 +64,6 @@ public final class ApiRoutes {
         void handle(HttpCall call, StreamController stream) throws IOException;
     }
 
-    /** A handler of a stream's records (logs, history), which stay readable after the stream is deleted. */
-    private interface RecordsHandler {
-        void handle(HttpCall call, Long configId) throws IOException;
-    }
-
     public Routes routes() {
         Routes r = new Routes()
                 .get("/healthz", this::health)
