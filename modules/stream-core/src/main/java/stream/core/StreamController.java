@@ -64,6 +64,12 @@ public final class StreamController implements AutoCloseable {
     // owned by the exec thread
     /** Keeps the relay ffmpeg alive; its state is owned by this stream's thread, like the rest. */
     private final FfmpegKeeper relay;
+    /** The kept destination session (contract §8) when keep_session is on; it replaces the relay then. */
+    private KeptRun kept;
+    private long keptRestarts;
+    private Backoff keptBackoff;
+    private ScheduledFuture<?> pendingReopen;
+    private String keptFailureLogged;
     private volatile boolean closing;
     private volatile SecretMasker masker = SecretMasker.forUrls();
     private ScheduledFuture<?> pendingUrlRestart;
@@ -105,6 +111,10 @@ public final class StreamController implements AutoCloseable {
                 shown = configs.find(id).orElse(null);
             }
         });
+        this.keptBackoff = timing.backoff();
+        this.kept = new KeptRun(id, commands.sessionCommands(), commands.sessionDir(id),
+                new StoredChildRecords(children, id), this::logSession);
+        exec.scheduleWithFixedDelay(this::watchKeptSession, 500, 500, TimeUnit.MILLISECONDS);
         publish();
     }
 
@@ -116,6 +126,10 @@ public final class StreamController implements AutoCloseable {
     public void start() {
         call(() -> {
             relay.endLeftovers();
+            for (long p : KeptRun.endLeftovers(new StoredChildRecords(children, id))) {
+                log("orphan_killed", "Stopped a leftover ffmpeg of the kept session (pid " + p
+                        + ") from before the appliance last ended", LogStatus.WARNING);
+            }
             StreamConfig c = config();
             if (c.desiredState() == StreamConfig.DesiredState.RUNNING) {
                 log("stream_resume", "Resuming the stream after a restart of the appliance", LogStatus.INFO);
@@ -155,11 +169,13 @@ public final class StreamController implements AutoCloseable {
                     // the user asked now: do not wait out the backoff
                     if (relay.isWaiting()) {
                         relay.start();
+                    } else if (pendingReopen != null) {
+                        reopenKept();
                     }
                 }
                 case STARTING, RUNNING -> {
                     if (rtspUrl != null || rtmpUrl != null) {
-                        restartNow("Switching to the new URLs");
+                        switchNow("Switching to the new URLs");
                     }
                 }
                 case STOPPING -> {
@@ -191,6 +207,8 @@ public final class StreamController implements AutoCloseable {
                 case RESTARTING -> {
                     if (relay.isWaiting()) {
                         relay.start();
+                    } else if (pendingReopen != null) {
+                        reopenKept();
                     }
                 }
                 default -> restartNow("Restarting on request");
@@ -204,6 +222,25 @@ public final class StreamController implements AutoCloseable {
      * for these settings, whoever asks; a running stream restarts on a new encoding.
      */
     public void changeSettings(Encoding encoding, Boolean autoRestart) {
+        changeSettings(encoding, autoRestart, null);
+    }
+
+    /**
+     * The same, with keep_session (contract §8; null: unchanged): a running stream changes over to the kept session or
+     * to the plain relay at once.
+     */
+    public void changeSettings(Encoding encoding, Boolean autoRestart, Boolean keepSession) {
+        if (keepSession != null && keepSession != config().keepSession()) {
+            configs.updateKeepSession(id, keepSession);
+            log("config_change", keepSession ? "Keep session turned on: the destination's connection stays open "
+                    + "across camera changes and outages" : "Keep session turned off: ffmpeg restarts on every change",
+                    LogStatus.INFO);
+            exec.execute(() -> {
+                if (hasProcess()) {
+                    restartNow(keepSession ? "Changing over to the kept session" : "Changing over to the plain relay");
+                }
+            });
+        }
         if (autoRestart != null) {
             configs.updateAutoRestart(id, autoRestart);
             log("config_change", "Auto restart turned " + (autoRestart ? "on" : "off"), LogStatus.INFO);
@@ -246,7 +283,7 @@ public final class StreamController implements AutoCloseable {
             long sinceLast = System.nanoTime() - lastUrlRestartNanos;
             if (sinceLast >= timing.minRestartInterval().toNanos()) {
                 lastUrlRestartNanos = System.nanoTime();
-                restartNow("Switching to the new URLs");
+                switchNow("Switching to the new URLs");
                 // the interval counts from the end of the switch: a slow probe must not let the burst switch again
                 lastUrlRestartNanos = System.nanoTime();
             } else {
@@ -268,7 +305,7 @@ public final class StreamController implements AutoCloseable {
             }
             if (hasProcess()) {
                 lastUrlRestartNanos = n;
-                restartNow("Switching to the newest URLs");
+                switchNow("Switching to the newest URLs");
                 lastUrlRestartNanos = System.nanoTime();
             }
         }, Math.max(0, due - now), TimeUnit.NANOSECONDS);
@@ -281,7 +318,7 @@ public final class StreamController implements AutoCloseable {
     private boolean hasProcess() {
         return switch (machine.state()) {
             case STARTING, RUNNING -> true;
-            case RESTARTING -> !relay.isWaiting();
+            case RESTARTING -> kept.isOpen() || (pendingReopen == null && !relay.isWaiting());
             default -> false;
         };
     }
@@ -402,8 +439,145 @@ public final class StreamController implements AutoCloseable {
     private void launch() {
         machine.transition(StreamState.STARTING, "Starting ffmpeg");
         resetRunFigures();
-        relay.start();
+        if (config().keepSession()) {
+            openKept();
+        } else {
+            relay.start();
+        }
         publish();
+    }
+
+    // ---- the kept session (contract §8), on the stream thread ----
+
+    /** Opens the kept session on the stored configuration; a failure to open is retried with backoff, or fails. */
+    private void openKept() {
+        cancelReopen();
+        StreamConfig c = config();
+        masker = SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl());
+        try {
+            kept.open(c);
+        } catch (ValidationException e) {
+            fail("The stream cannot start: " + e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            keptEnded("The kept session could not open: " + masker.mask(String.valueOf(e.getMessage())));
+            return;
+        }
+        pid = kept.publisherPid();
+        startedAt = Instant.now();
+        keptFailureLogged = null;
+    }
+
+    /** A waiting reopen happens now (the user asked). */
+    private void reopenKept() {
+        cancelReopen();
+        if (machine.state() == StreamState.RESTARTING) {
+            machine.transition(StreamState.STARTING, "Opening a new session to the destination");
+        }
+        resetRunFigures();
+        openKept();
+        publish();
+    }
+
+    private void cancelReopen() {
+        if (pendingReopen != null) {
+            pendingReopen.cancel(false);
+            pendingReopen = null;
+        }
+    }
+
+    /**
+     * The session's publisher is gone (killed, or the destination closed the connection): the destination's session
+     * has ended with it, so a new one is opened after the backoff, as the relay would be restarted.
+     */
+    private void keptEnded(String reason) {
+        kept.closeAllLater();
+        pid = null;
+        runningSince = null;
+        metrics = StreamMetrics.NONE;
+        lastError = reason;
+        log("ffmpeg_exit", reason, LogStatus.ERROR);
+        StreamConfig c = config();
+        if (c.desiredState() != StreamConfig.DesiredState.RUNNING || !c.autoRestart()) {
+            fail(reason + (c.autoRestart() ? "" : " (auto restart is off)"));
+            return;
+        }
+        java.time.Duration delay = keptBackoff.delay();
+        keptBackoff = keptBackoff.next();
+        keptRestarts++;
+        pendingReopen = exec.schedule(() -> {
+            pendingReopen = null;
+            if (machine.state() == StreamState.RESTARTING && !closing) {
+                machine.transition(StreamState.STARTING, "Opening a new session to the destination");
+                resetRunFigures();
+                openKept();
+                publish();
+            }
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        machine.transition(StreamState.RESTARTING, String.format(Locale.ROOT,
+                "A new session to the destination opens in %.1f s", delay.toMillis() / 1000.0));
+    }
+
+    /** Every 500 ms: the kept session's state, figures and health. */
+    private void watchKeptSession() {
+        if (closing || !kept.isOpen()) {
+            return;
+        }
+        try {
+            if (!kept.tick()) {
+                String tail = String.join(" | ", kept.publisherLog());
+                keptEnded("The publisher ffmpeg ended, so the destination's session ended with it"
+                        + (tail.isEmpty() ? "" : " (last messages: " + masker.mask(tail) + ")"));
+                return;
+            }
+            metrics = kept.metrics();
+            warning = kept.warning();
+            if (machine.state() == StreamState.STARTING && kept.carriesMedia()) {
+                runningSince = Instant.now();
+                machine.transition(StreamState.RUNNING, "Media is flowing to the destination");
+            }
+            if (runningSince != null && java.time.Duration.between(runningSince, Instant.now())
+                    .compareTo(timing.healthyReset()) >= 0) {
+                keptBackoff = keptBackoff.reset();
+            }
+            publish();
+        } catch (RuntimeException e) {
+            String m = masker.mask(String.valueOf(e.getMessage()));
+            if (!m.equals(keptFailureLogged)) {
+                keptFailureLogged = m;
+                log("session_error", "The kept session's watch failed: " + m, LogStatus.ERROR);
+            }
+        }
+    }
+
+    /** A sentence from the kept session (a cut, a slate period, a failed try), masked. */
+    private void logSession(String sentence) {
+        String type = sentence.contains("slate") ? "session_slate"
+                : sentence.contains("on air") || sentence.contains("switched") ? "session_cut" : "session";
+        LogStatus level = sentence.contains("the slate goes on air") || sentence.contains("next try")
+                || sentence.contains("did not") || sentence.contains("error") ? LogStatus.WARNING : LogStatus.INFO;
+        String text = Character.toUpperCase(sentence.charAt(0)) + sentence.substring(1);
+        log(type, text.endsWith(".") ? text : text + ".", level);
+    }
+
+    /**
+     * A change of URLs: with the kept session open, the camera is switched make-before-break and a new destination
+     * gets its own session (contract §8); otherwise ffmpeg restarts on them.
+     */
+    private void switchNow(String why) {
+        StreamConfig c = config();
+        if (kept.isOpen() && c.keepSession()) {
+            masker = masker.and(SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl()));
+            try {
+                kept.apply(c);
+            } catch (RuntimeException e) {
+                log("url_change", "The kept session could not switch: " + masker.mask(String.valueOf(e.getMessage())),
+                        LogStatus.ERROR);
+            }
+            publish();
+            return;
+        }
+        restartNow(why);
     }
 
     private void resetRunFigures() {
@@ -449,6 +623,22 @@ public final class StreamController implements AutoCloseable {
      */
     private void restartNow(String why) {
         StreamConfig c = config();
+        if (c.keepSession()) {
+            if (machine.state() != StreamState.RESTARTING) {
+                machine.transition(StreamState.RESTARTING, why);
+            }
+            relay.stop();
+            kept.closeAll();
+            keptRestarts++;
+            pid = null;
+            machine.transition(StreamState.STARTING, "Opening a new session to the destination");
+            resetRunFigures();
+            openKept();
+            publish();
+            return;
+        }
+        cancelReopen();
+        kept.closeAll();
         commands.prepare(c.rtspUrl());
         if (machine.state() != StreamState.RESTARTING) {
             machine.transition(StreamState.RESTARTING, why);
@@ -470,6 +660,8 @@ public final class StreamController implements AutoCloseable {
             }
             case FAILED -> {
                 relay.stop();
+                cancelReopen();
+                kept.closeAll();
                 machine.transition(StreamState.STOPPED, why);
                 return;
             }
@@ -478,6 +670,8 @@ public final class StreamController implements AutoCloseable {
         }
         machine.transition(StreamState.STOPPING, why);
         relay.stop();
+        cancelReopen();
+        kept.closeAll();
         pid = null;
         startedAt = null;
         runningSince = null;
@@ -506,6 +700,8 @@ public final class StreamController implements AutoCloseable {
     /** A new run from stopped or failed: its restarts and last error start over. */
     private void newRun() {
         relay.resetCount();
+        keptRestarts = 0;
+        keptBackoff = keptBackoff.reset();
         lastError = null;
     }
 
@@ -513,8 +709,8 @@ public final class StreamController implements AutoCloseable {
         StreamConfig c = shown;
         status = new StreamStatus(id, machine.state(), c == null ? null : c.name(), pid, pid == null ? null : startedAt,
                 runningSince, c == null ? null : SecretMasker.maskUrl(c.rtspUrl()),
-                c == null ? null : SecretMasker.maskUrl(c.rtmpUrl()), c == null ? null : c.preset(), metrics, relay.restarts(),
-                lastError, warning);
+                c == null ? null : SecretMasker.maskUrl(c.rtmpUrl()), c == null ? null : c.preset(), metrics,
+                relay.restarts() + keptRestarts, lastError, warning, sessionStatus());
         for (Consumer<StreamStatus> l : statusListeners) {
             try {
                 l.accept(status);
@@ -522,6 +718,15 @@ public final class StreamController implements AutoCloseable {
                 // a listener's failure must not stop the stream
             }
         }
+    }
+
+    private SessionStatus sessionStatus() {
+        stream.core.session.KeptSession.Status s = kept == null ? null : kept.status();
+        if (s == null) {
+            return null;
+        }
+        return new SessionStatus(s.source().name().toLowerCase(Locale.ROOT), s.startedAt(), s.switches(),
+                Math.round(s.slateSeconds() * 10) / 10.0);
     }
 
     private StreamConfig config() {
@@ -578,6 +783,8 @@ public final class StreamController implements AutoCloseable {
             call(() -> {
                 closing = true;
                 relay.close();
+                cancelReopen();
+                kept.shutdown();
                 return null;
             });
         } catch (RuntimeException ignored) {
