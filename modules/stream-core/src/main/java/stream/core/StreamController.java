@@ -530,6 +530,7 @@ public final class StreamController implements AutoCloseable {
                         + (tail.isEmpty() ? "" : " (last messages: " + masker.mask(tail) + ")"));
                 return;
             }
+            pid = kept.publisherPid(); // a new destination's session has its own publisher
             metrics = kept.metrics();
             warning = kept.warning();
             if (machine.state() == StreamState.STARTING && kept.carriesMedia()) {

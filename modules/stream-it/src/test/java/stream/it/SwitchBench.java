@@ -1,0 +1,154 @@
+package stream.it;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import stream.it.harness.FfmpegProcess;
+import stream.it.harness.Processes;
+import stream.it.harness.RtmpServer;
+import stream.it.harness.RtspCamera;
+import stream.it.harness.TestPorts;
+import stream.it.harness.Waits;
+
+/**
+ * Benchmark (run by bench/switch.sh, not by the test suite): a camera switch as a viewer pulling the destination from
+ * nginx-rtmp sees it, for the appliance (keep_session on, the switch asked through the API) and, in the same run, for
+ * a bare ffmpeg that is killed and started again on the other camera, as a plain relay does. Figures per switch:
+ * pictures missing at the viewer (from the timestamps: a step of n frame intervals is n - 1 missing) and the longest
+ * wall-clock pause between two pictures; for the bare ffmpeg the viewer's session ends, so a new viewer is started
+ * at once and the pause runs from the old viewer's last picture to the new one's first. Goal: no picture missing,
+ * the pause at most one frame interval (40 ms at 25 fps) beyond the usual arrival jitter.
+ */
+class SwitchBench {
+    static final int ROUNDS = Integer.getInteger("bench.rounds", 6);
+    static final Duration LONG = Duration.ofSeconds(90);
+    static final long FRAME_TICKS = 90_000 / 25;
+
+    record Figures(long missing, long longestGapMs) {}
+
+    @Test
+    void switchAsAViewerSeesIt() throws Exception {
+        Path tmp = Files.createTempDirectory("bench-cut");
+        List<String> report = new ArrayList<>();
+        try (RtspCamera a = RtspCamera.builder().port(TestPorts.freePort()).path("/a").audio(RtspCamera.Audio.AAC).start();
+             RtspCamera b = RtspCamera.builder().port(TestPorts.freePort()).path("/b").audio(RtspCamera.Audio.AAC).start();
+             RtmpServer rtmp = new RtmpServer().start();
+             ApplianceProcess app = new ApplianceProcess(tmp.resolve("data"), TestPorts.freePort()).start(null)) {
+            String key = "cut" + System.nanoTime();
+            ApiClient api = new ApiClient(app);
+            api.preset("copy");
+            List<Figures> appliance = new ArrayList<>();
+            api.setUrls(a.url(), rtmp.rtmpUrl(key + "app"), false);
+            api.start();
+            api.waitForState("running", LONG);
+            rtmp.waitForPublishing(key + "app", LONG);
+            try (RtmpViewer v = new RtmpViewer(rtmp.rtmpUrl(key + "app"))) {
+                awaitPictures(v, 50);
+                for (int i = 0; i < ROUNDS; i++) {
+                    RtspCamera to = i % 2 == 0 ? b : a;
+                    long before = v.videoFrames();
+                    long switchesBefore = api.status().get("session").asObject().getLong("switches", 0);
+                    api.setUrls(to.url(), rtmp.rtmpUrl(key + "app"), true);
+                    Waits.waitUntil(() -> {
+                        try {
+                            return api.status().get("session").asObject().getLong("switches", 0) > switchesBefore;
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    }, LONG, "switch " + (i + 1));
+                    awaitPictures(v, 50);
+                    appliance.add(figures(v.video().subList((int) Math.max(1, before - 25), v.video().size())));
+                }
+            }
+            api.stop();
+
+            List<Figures> bare = new ArrayList<>();
+            String bareUrl = rtmp.rtmpUrl(key + "bare");
+            FfmpegProcess relay = startBare(a.url(), bareUrl);
+            rtmp.waitForPublishing(key + "bare", LONG);
+            RtmpViewer v = new RtmpViewer(bareUrl);
+            try {
+                awaitPictures(v, 50);
+                for (int i = 0; i < ROUNDS; i++) {
+                    RtspCamera to = i % 2 == 0 ? b : a;
+                    Processes.sigkill(relay.pid());
+                    relay.close();
+                    relay = startBare(to.url(), bareUrl);
+                    RtmpViewer old = v;
+                    Waits.waitUntil(() -> !old.isAlive(), LONG, "the old viewer's session to end");
+                    rtmp.waitForPublishing(key + "bare", LONG);
+                    v = new RtmpViewer(bareUrl);
+                    awaitPictures(v, 50);
+                    List<RtmpViewer.Arrival> was = old.video();
+                    long lastNanos = was.get(was.size() - 1).nanos();
+                    long firstNanos = v.video().get(0).nanos();
+                    long gapMs = (firstNanos - lastNanos) / 1_000_000;
+                    // the timestamps start over in a new session: what is missing is the pause in frame intervals
+                    bare.add(new Figures(Math.max(0, Math.round(gapMs / 40.0) - 1), gapMs));
+                    old.close();
+                }
+            } finally {
+                v.close();
+                relay.close();
+            }
+
+            report.add(String.format(Locale.ROOT, "# %s, %d switches each, 25 fps cameras (40 ms a picture)",
+                    Instant.now(), ROUNDS));
+            report.add(line("appliance_keep_session", appliance));
+            report.add(line("bare_ffmpeg_respawned", bare));
+        }
+        for (String l : report) {
+            System.out.println(l);
+        }
+        Path results = ApplianceProcess.findRoot().resolve("bench/results/switch.txt");
+        Files.createDirectories(results.getParent());
+        Files.write(results, report, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static String line(String name, List<Figures> figures) {
+        List<Long> missing = new ArrayList<>(figures.stream().map(Figures::missing).toList());
+        List<Long> gaps = new ArrayList<>(figures.stream().map(Figures::longestGapMs).toList());
+        Collections.sort(missing);
+        Collections.sort(gaps);
+        return String.format(Locale.ROOT, "switch_%s frames_missing_per_switch median=%d max=%d longest_gap_ms "
+                        + "median=%d max=%d (goal: 0 missing, gap <= 40 ms; each: %s)", name,
+                missing.get(missing.size() / 2), missing.get(missing.size() - 1), gaps.get(gaps.size() / 2),
+                gaps.get(gaps.size() - 1), figures);
+    }
+
+    /** Missing pictures (by DTS steps) and the longest arrival pause over these consecutive pictures. */
+    private static Figures figures(List<RtmpViewer.Arrival> video) {
+        long missing = 0;
+        long gap = 0;
+        for (int i = 1; i < video.size(); i++) {
+            RtmpViewer.Arrival p = video.get(i - 1);
+            RtmpViewer.Arrival q = video.get(i);
+            long steps = Math.round((double) (q.dts() - p.dts()) / FRAME_TICKS);
+            missing += Math.max(0, steps - 1);
+            gap = Math.max(gap, q.nanos() - p.nanos());
+        }
+        return new Figures(missing, gap / 1_000_000);
+    }
+
+    private static void awaitPictures(RtmpViewer v, long count) {
+        long from = v.videoFrames();
+        Waits.waitUntil(() -> v.videoFrames() >= from + count || !v.isAlive(), LONG, count + " more pictures");
+        if (!v.isAlive()) {
+            throw new AssertionError("viewer ended: " + v.log());
+        }
+    }
+
+    /** The plain relay's way: one ffmpeg from the camera to the destination, copied, as the appliance's copy preset. */
+    private static FfmpegProcess startBare(String camera, String rtmpUrl) {
+        return FfmpegProcess.start("-rtsp_transport", "tcp", "-i", camera, "-map", "0:v:0", "-map", "0:a:0?", "-c:v", "copy",
+                "-c:a", "aac", "-f", "flv", rtmpUrl);
+    }
+}
