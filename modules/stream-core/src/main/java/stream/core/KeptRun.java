@@ -192,10 +192,14 @@ final class KeptRun {
     }
 
     /**
-     * With {@code copy}, pictures go out as the camera makes them: a camera of another size changes the broadcast's
-     * resolution mid-way, which some destinations refuse or show badly. Said once per session.
+     * The session copies each camera's video: a camera of another size changes the broadcast's resolution mid-way,
+     * which some destinations refuse or show badly. Said once per session, compared between cameras only.
      */
     private void watchPictureSize() {
+        // the slate takes the size of the camera last on air; before any camera it has a size of its own
+        if (onAir.status().source() != KeptSession.Source.CAMERA) {
+            return;
+        }
         int[] size = onAir.pictureSizeOnAir();
         if (size == null) {
             return;

@@ -59,6 +59,7 @@ class KeptStreamTest {
     /** Everything the status said while a test watched it (state, source). */
     final Set<String> statesSeen = ConcurrentHashMap.newKeySet();
     volatile boolean watching;
+    final java.util.Queue<String> publisherWaits = new java.util.concurrent.ConcurrentLinkedQueue<>();
 
     @BeforeAll
     static void servers() {
@@ -105,6 +106,7 @@ class KeptStreamTest {
     @AfterEach
     void close() throws Exception {
         watching = false;
+        System.out.println("publisher waits (newest last): " + publisherWaits);
         for (int i = toClose.size() - 1; i >= 0; i--) {
             toClose.get(i).close();
         }
@@ -137,6 +139,8 @@ class KeptStreamTest {
         api.setUrls(cameraUrl, rtmp.rtmpUrl(key), false);
         api.start();
         api.waitForState("running", LONG);
+        // on a loaded machine the camera may take longer than the first-picture timeout: the slate comes first then
+        Waits.waitUntil(() -> "camera".equals(source()), LONG, "the camera on air");
         rtmp.waitForPublishing(key, LONG);
         RtmpViewer v = new RtmpViewer(rtmp.rtmpUrl(key));
         toClose.add(v);
@@ -155,6 +159,15 @@ class KeptStreamTest {
                     JsonObject s = api.status();
                     statesSeen.add(s.getString("state", "?") + "/" + (s.get("source").isNull() ? "-"
                             : s.getString("source", "?")));
+                    if (s.get("pid").isNumber()) {
+                        // where the publisher waits (pipe_read: for media from the appliance; a socket wait: for
+                        // the destination), kept to tell a stall's side if a switch times out
+                        publisherWaits.add(Instant.now() + " " + wchan(s.getLong("pid", -1)) + " "
+                                + s.get("source"));
+                        while (publisherWaits.size() > 40) {
+                            publisherWaits.poll();
+                        }
+                    }
                     Thread.sleep(500);
                 } catch (InterruptedException e) {
                     return;
@@ -445,6 +458,15 @@ class KeptStreamTest {
     /** The appliance's ffmpeg processes that publish to this test's destination (the viewer's is not one). */
     List<Processes.ProcessInfo> publishers() {
         return Processes.find(p -> p.parentPid() == app.pid() && p.commandLine().contains(key));
+    }
+
+    /** The kernel function a process sleeps in (/proc/PID/wchan), or "gone". */
+    static String wchan(long pid) {
+        try {
+            return java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "wchan"));
+        } catch (IOException e) {
+            return "gone";
+        }
     }
 
     long ingestPid(RtspCamera cam) {
