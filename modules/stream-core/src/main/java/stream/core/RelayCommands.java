@@ -93,6 +93,16 @@ public final class RelayCommands {
         preparedUnknown.put(camera.value(), audioOf(camera) == CameraAudio.UNKNOWN);
     }
 
+    /** The ffmpeg argument lists of a kept session (contract §8), on the same ffmpeg. */
+    stream.core.session.SessionCommands sessionCommands() {
+        return new stream.core.session.SessionCommands(ffmpeg);
+    }
+
+    /** Where a stream's kept session writes the slate's text: the runtime folder, as for snapshots. */
+    Path sessionDir(long streamId) {
+        return runtimeDir.toAbsolutePath().resolve("session-" + streamId);
+    }
+
     public Path snapshotPath(long streamId) {
         return runtimeDir.toAbsolutePath().resolve("snapshot-" + streamId + ".jpg");
     }

@@ -64,6 +64,12 @@ public final class StreamController implements AutoCloseable {
     // owned by the exec thread
     /** Keeps the relay ffmpeg alive; its state is owned by this stream's thread, like the rest. */
     private final FfmpegKeeper relay;
+    /** The kept destination session (contract §8) when keep_session is on; it replaces the relay then. */
+    private KeptRun kept;
+    private long keptRestarts;
+    private Backoff keptBackoff;
+    private ScheduledFuture<?> pendingReopen;
+    private String keptFailureLogged;
     /** Set once by {@link #close}; guarded by probeGuard where a probe must see it. */
     private volatile boolean closing;
     /** The stream's thread; {@link #close} interrupts it while it waits on a camera probe, and only then. */
@@ -112,6 +118,10 @@ public final class StreamController implements AutoCloseable {
                 shown = configs.find(id).orElse(null);
             }
         });
+        this.keptBackoff = timing.backoff();
+        this.kept = new KeptRun(id, commands.sessionCommands(), commands.sessionDir(id),
+                new StoredChildRecords(children, id), this::logSession);
+        exec.scheduleWithFixedDelay(this::watchKeptSession, 500, 500, TimeUnit.MILLISECONDS);
         publish();
     }
 
@@ -123,6 +133,10 @@ public final class StreamController implements AutoCloseable {
     public void start() {
         call(() -> {
             relay.endLeftovers();
+            for (long p : KeptRun.endLeftovers(new StoredChildRecords(children, id))) {
+                log("orphan_killed", "Stopped a leftover ffmpeg of the kept session (pid " + p
+                        + ") from before the appliance last ended", LogStatus.WARNING);
+            }
             StreamConfig c = config();
             if (c.desiredState() == StreamConfig.DesiredState.RUNNING) {
                 log("stream_resume", "Resuming the stream after a restart of the appliance", LogStatus.INFO);
@@ -163,11 +177,13 @@ public final class StreamController implements AutoCloseable {
                     // the user asked now: do not wait out the backoff
                     if (relay.isWaiting()) {
                         relay.start();
+                    } else if (pendingReopen != null) {
+                        reopenKept();
                     }
                 }
                 case STARTING, RUNNING -> {
                     if (!urls.isEmpty()) {
-                        restartNow("Switching to the new URLs");
+                        switchNow("Switching to the new URLs");
                     }
                 }
                 case STOPPING -> {
@@ -199,6 +215,8 @@ public final class StreamController implements AutoCloseable {
                 case RESTARTING -> {
                     if (relay.isWaiting()) {
                         relay.start();
+                    } else if (pendingReopen != null) {
+                        reopenKept();
                     }
                 }
                 default -> restartNow("Restarting on request");
@@ -240,6 +258,13 @@ public final class StreamController implements AutoCloseable {
             configs.updateAutoRestart(id, change.autoRestart());
             log("config_change", "Auto restart turned " + (change.autoRestart() ? "on" : "off"), LogStatus.INFO);
         }
+        Boolean keep = change.keepSession();
+        if (keep != null && keep != config().keepSession()) {
+            configs.updateKeepSession(id, keep);
+            log("config_change", keep ? "Keep session turned on: the destination's connection stays open "
+                    + "across camera changes and outages" : "Keep session turned off: ffmpeg restarts on every change",
+                    LogStatus.INFO);
+        }
         return urlChange;
     }
 
@@ -251,6 +276,11 @@ public final class StreamController implements AutoCloseable {
     public void takeEffect(StreamChange change) {
         boolean restart = change.switchRunning();
         exec.execute(() -> {
+            if (hasProcess() && kept.isOpen() != config().keepSession()) {
+                // keep_session changed: what runs is the other kind, and a switch cannot turn one into the other
+                restartNow(kept.isOpen() ? "Changing over to the plain relay" : "Changing over to the kept session");
+                return;
+            }
             lastUrlChangeNanos = System.nanoTime();
             if (!restart || !hasProcess()) {
                 return;
@@ -261,7 +291,7 @@ public final class StreamController implements AutoCloseable {
             long sinceLast = System.nanoTime() - lastUrlRestartNanos;
             if (sinceLast >= timing.minRestartInterval().toNanos()) {
                 lastUrlRestartNanos = System.nanoTime();
-                restartNow("Switching to the new URLs");
+                switchNow("Switching to the new URLs");
                 // the interval counts from the end of the switch: a slow probe must not let the burst switch again
                 lastUrlRestartNanos = System.nanoTime();
             } else {
@@ -283,7 +313,7 @@ public final class StreamController implements AutoCloseable {
             }
             if (hasProcess()) {
                 lastUrlRestartNanos = n;
-                restartNow("Switching to the newest URLs");
+                switchNow("Switching to the newest URLs");
                 lastUrlRestartNanos = System.nanoTime();
             }
         }, Math.max(0, due - now), TimeUnit.NANOSECONDS);
@@ -296,7 +326,7 @@ public final class StreamController implements AutoCloseable {
     private boolean hasProcess() {
         return switch (machine.state()) {
             case STARTING, RUNNING -> true;
-            case RESTARTING -> !relay.isWaiting();
+            case RESTARTING -> kept.isOpen() || (pendingReopen == null && !relay.isWaiting());
             default -> false;
         };
     }
@@ -417,8 +447,146 @@ public final class StreamController implements AutoCloseable {
     private void launch() {
         machine.transition(StreamState.STARTING, "Starting ffmpeg");
         resetRunFigures();
-        relay.start();
+        if (config().keepSession()) {
+            openKept();
+        } else {
+            relay.start();
+        }
         publish();
+    }
+
+    // ---- the kept session (contract §8), on the stream thread ----
+
+    /** Opens the kept session on the stored configuration; a failure to open is retried with backoff, or fails. */
+    private void openKept() {
+        cancelReopen();
+        StreamConfig c = config();
+        masker = SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl());
+        try {
+            kept.open(c);
+        } catch (ValidationException e) {
+            fail("The stream cannot start: " + e.getMessage());
+            return;
+        } catch (RuntimeException e) {
+            keptEnded("The kept session could not open: " + masker.mask(String.valueOf(e.getMessage())));
+            return;
+        }
+        pid = kept.publisherPid();
+        startedAt = Instant.now();
+        keptFailureLogged = null;
+    }
+
+    /** A waiting reopen happens now (the user asked). */
+    private void reopenKept() {
+        cancelReopen();
+        if (machine.state() == StreamState.RESTARTING) {
+            machine.transition(StreamState.STARTING, "Opening a new session to the destination");
+        }
+        resetRunFigures();
+        openKept();
+        publish();
+    }
+
+    private void cancelReopen() {
+        if (pendingReopen != null) {
+            pendingReopen.cancel(false);
+            pendingReopen = null;
+        }
+    }
+
+    /**
+     * The session's publisher is gone (killed, or the destination closed the connection): the destination's session
+     * has ended with it, so a new one is opened after the backoff, as the relay would be restarted.
+     */
+    private void keptEnded(String reason) {
+        kept.closeAllLater();
+        pid = null;
+        runningSince = null;
+        metrics = StreamMetrics.NONE;
+        lastError = reason;
+        log("ffmpeg_exit", reason, LogStatus.ERROR);
+        StreamConfig c = config();
+        if (c.desiredState() != StreamConfig.DesiredState.RUNNING || !c.autoRestart()) {
+            fail(reason + (c.autoRestart() ? "" : " (auto restart is off)"));
+            return;
+        }
+        java.time.Duration delay = keptBackoff.delay();
+        keptBackoff = keptBackoff.next();
+        keptRestarts++;
+        pendingReopen = exec.schedule(() -> {
+            pendingReopen = null;
+            if (machine.state() == StreamState.RESTARTING && !closing) {
+                machine.transition(StreamState.STARTING, "Opening a new session to the destination");
+                resetRunFigures();
+                openKept();
+                publish();
+            }
+        }, delay.toMillis(), TimeUnit.MILLISECONDS);
+        machine.transition(StreamState.RESTARTING, String.format(Locale.ROOT,
+                "A new session to the destination opens in %.1f s", delay.toMillis() / 1000.0));
+    }
+
+    /** Every 500 ms: the kept session's state, figures and health. */
+    private void watchKeptSession() {
+        if (closing || !kept.isOpen()) {
+            return;
+        }
+        try {
+            if (!kept.tick()) {
+                String tail = String.join(" | ", kept.publisherLog());
+                keptEnded("The publisher ffmpeg ended, so the destination's session ended with it"
+                        + (tail.isEmpty() ? "" : " (last messages: " + masker.mask(tail) + ")"));
+                return;
+            }
+            pid = kept.publisherPid(); // a new destination's session has its own publisher
+            metrics = kept.metrics();
+            warning = kept.warning();
+            if (machine.state() == StreamState.STARTING && kept.carriesMedia()) {
+                runningSince = Instant.now();
+                machine.transition(StreamState.RUNNING, "Media is flowing to the destination");
+            }
+            if (runningSince != null && java.time.Duration.between(runningSince, Instant.now())
+                    .compareTo(timing.healthyReset()) >= 0) {
+                keptBackoff = keptBackoff.reset();
+            }
+            publish();
+        } catch (RuntimeException e) {
+            String m = masker.mask(String.valueOf(e.getMessage()));
+            if (!m.equals(keptFailureLogged)) {
+                keptFailureLogged = m;
+                log("session_error", "The kept session's watch failed: " + m, LogStatus.ERROR);
+            }
+        }
+    }
+
+    /** A sentence from the kept session (a cut, a slate period, a failed try), masked. */
+    private void logSession(String sentence) {
+        String type = sentence.contains("slate") ? "session_slate"
+                : sentence.contains("on air") || sentence.contains("switched") ? "session_cut" : "session";
+        LogStatus level = sentence.contains("the slate goes on air") || sentence.contains("next try")
+                || sentence.contains("did not") || sentence.contains("error") ? LogStatus.WARNING : LogStatus.INFO;
+        String text = Character.toUpperCase(sentence.charAt(0)) + sentence.substring(1);
+        log(type, text.endsWith(".") ? text : text + ".", level);
+    }
+
+    /**
+     * A change of URLs: with the kept session open, the camera is switched make-before-break and a new destination
+     * gets its own session (contract §8); otherwise ffmpeg restarts on them.
+     */
+    private void switchNow(String why) {
+        StreamConfig c = config();
+        if (kept.isOpen() && c.keepSession()) {
+            masker = masker.and(SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl()));
+            try {
+                kept.apply(c);
+            } catch (RuntimeException e) {
+                log("url_change", "The kept session could not switch: " + masker.mask(String.valueOf(e.getMessage())),
+                        LogStatus.ERROR);
+            }
+            publish();
+            return;
+        }
+        restartNow(why);
     }
 
     private void resetRunFigures() {
@@ -464,6 +632,25 @@ public final class StreamController implements AutoCloseable {
      */
     private void restartNow(String why) {
         StreamConfig c = config();
+        if (closing) {
+            return; // the appliance is stopping: close() ends what runs, nothing new is wanted
+        }
+        if (c.keepSession()) {
+            if (machine.state() != StreamState.RESTARTING) {
+                machine.transition(StreamState.RESTARTING, why);
+            }
+            relay.stop();
+            kept.closeAll();
+            keptRestarts++;
+            pid = null;
+            machine.transition(StreamState.STARTING, "Opening a new session to the destination");
+            resetRunFigures();
+            openKept();
+            publish();
+            return;
+        }
+        cancelReopen();
+        kept.closeAll();
         probing(() -> {
             commands.prepare(c.rtspUrl());
             return null;
@@ -491,6 +678,8 @@ public final class StreamController implements AutoCloseable {
             }
             case FAILED -> {
                 relay.stop();
+                cancelReopen();
+                kept.closeAll();
                 machine.transition(StreamState.STOPPED, why);
                 return;
             }
@@ -499,6 +688,8 @@ public final class StreamController implements AutoCloseable {
         }
         machine.transition(StreamState.STOPPING, why);
         relay.stop();
+        cancelReopen();
+        kept.closeAll();
         pid = null;
         startedAt = null;
         runningSince = null;
@@ -527,6 +718,8 @@ public final class StreamController implements AutoCloseable {
     /** A new run from stopped or failed: its restarts and last error start over. */
     private void newRun() {
         relay.resetCount();
+        keptRestarts = 0;
+        keptBackoff = keptBackoff.reset();
         lastError = null;
     }
 
@@ -534,8 +727,8 @@ public final class StreamController implements AutoCloseable {
         StreamConfig c = shown;
         status = new StreamStatus(id, machine.state(), c == null ? null : c.name(), pid, pid == null ? null : startedAt,
                 runningSince, c == null ? null : SecretMasker.maskUrl(c.rtspUrl()),
-                c == null ? null : SecretMasker.maskUrl(c.rtmpUrl()), c == null ? null : c.preset(), metrics, relay.restarts(),
-                lastError, warning);
+                c == null ? null : SecretMasker.maskUrl(c.rtmpUrl()), c == null ? null : c.preset(), metrics,
+                relay.restarts() + keptRestarts, lastError, warning, sessionStatus());
         for (Consumer<StreamStatus> l : statusListeners) {
             try {
                 l.accept(status);
@@ -543,6 +736,15 @@ public final class StreamController implements AutoCloseable {
                 // a listener's failure must not stop the stream
             }
         }
+    }
+
+    private SessionStatus sessionStatus() {
+        stream.core.session.KeptSession.Status s = kept == null ? null : kept.status();
+        if (s == null) {
+            return null;
+        }
+        return new SessionStatus(s.source().name().toLowerCase(Locale.ROOT), s.startedAt(), s.switches(),
+                Math.round(s.slateSeconds() * 10) / 10.0);
     }
 
     private StreamConfig config() {
@@ -628,6 +830,8 @@ public final class StreamController implements AutoCloseable {
         try {
             call(() -> {
                 relay.close();
+                cancelReopen();
+                kept.shutdown();
                 return null;
             });
         } catch (RuntimeException ignored) {

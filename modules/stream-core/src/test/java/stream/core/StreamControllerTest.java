@@ -72,6 +72,8 @@ class StreamControllerTest {
         configs = new StreamConfigRepository(db);
         logs = new StreamLogRepository(db);
         configs.updateEncoding(1, "-c:v copy -c:a aac -f flv", "copy");
+        // these tests are about the plain relay: one ffmpeg, restarted on every change (keep_session false, §8)
+        configs.updateKeepSession(1, false);
         // the probe meets a closed port on loopback at once: audio unknown, treated as none
         RelayCommands commands = new RelayCommands(ffmpeg.toString(), new CameraProbe("ffprobe"), dir);
         controller = new StreamController(1, configs, logs, new ChildProcessRepository(db), commands, FAST);

@@ -278,7 +278,7 @@ public final class ApiRoutes {
         JsonObject body = call.jsonBody();
         List<FieldError> errors = new ArrayList<>();
         for (JsonObject.Member m : body) {
-            if (!List.of("ffmpeg_params", "preset", "auto_restart").contains(m.getName())) {
+            if (!List.of("ffmpeg_params", "preset", "auto_restart", "keep_session").contains(m.getName())) {
                 errors.add(new FieldError(m.getName(), "is not a setting of PUT /api/config"));
             }
         }
@@ -291,10 +291,18 @@ public final class ApiRoutes {
                 autoRestart = body.get("auto_restart").asBoolean();
             }
         }
+        Boolean keepSession = null;
+        if (body.get("keep_session") != null) {
+            if (!body.get("keep_session").isBoolean()) {
+                errors.add(new FieldError("keep_session", "must be true or false"));
+            } else {
+                keepSession = body.get("keep_session").asBoolean();
+            }
+        }
         if (!errors.isEmpty()) {
             throw new ValidationException(errors);
         }
-        s.apply(StreamChange.settings(encoding, autoRestart), source(call));
+        s.apply(StreamChange.settings(encoding, autoRestart, keepSession), source(call));
         call.json(200, Json.object().add("success", true).add("errors", new JsonArray()));
     }
 

@@ -49,6 +49,7 @@ public final class JsonViews {
                 .add("ffmpeg_params", reveal ? c.ffmpegParams() : masker.mask(c.ffmpegParams()))
                 .add("preset", str(c.preset()))
                 .add("auto_restart", c.autoRestart())
+                .add("keep_session", c.keepSession())
                 .add("desired_state", c.desiredState().name().toLowerCase(Locale.ROOT))
                 .add("created_at", time(c.createdAt()))
                 .add("updated_at", time(c.updatedAt()));
@@ -91,6 +92,11 @@ public final class JsonViews {
                 .add("restarts", s.restarts())
                 .add("last_error", str(s.lastError()))
                 .add("warning", str(s.warning()))
+                .add("source", str(s.source()))
+                .add("session", s.session() == null ? Json.NULL : Json.object()
+                        .add("started_at", time(s.session().startedAt()))
+                        .add("switches", s.session().switches())
+                        .add("slate_s", s.session().slateSeconds()))
                 .add("sse", sse(sse));
     }
 

@@ -14,6 +14,7 @@ import stream.store.SseEventRecord;
 
 /** {@code GET /metrics}: the Prometheus text format, one series per stream labelled {@code stream="<name>"} (§7). */
 final class MetricsRoute {
+    private static final java.util.List<String> SOURCES = java.util.List.of("camera", "slate", "switching");
     private final Streams streams;
     private final Stores stores;
     private final Supplier<SseStatus> sse;
@@ -41,6 +42,21 @@ final class MetricsRoute {
         gauge(out, "streamrelay_stream_speed", "encoding speed relative to real time", s -> s.metrics().speed());
         gauge(out, "streamrelay_stream_drop_frames", "frames dropped by ffmpeg", s -> toDouble(s.metrics().dropFrames()));
         gauge(out, "streamrelay_stream_dup_frames", "frames duplicated by ffmpeg", s -> toDouble(s.metrics().dupFrames()));
+        header(out, "streamrelay_stream_source", "gauge", "1 for what is on air (contract section 8)");
+        for (StreamController c : streams.all()) {
+            StreamStatus s = c.status();
+            for (String source : SOURCES) {
+                out.append(String.format(Locale.ROOT, "streamrelay_stream_source{stream=\"%s\",source=\"%s\"} %d%n",
+                        label(s), source, source.equals(s.source()) ? 1 : 0));
+            }
+        }
+        gauge(out, "streamrelay_stream_session_started_timestamp_seconds",
+                "when the destination's kept session began (Unix time)",
+                s -> s.session() == null ? null : s.session().startedAt().toEpochMilli() / 1000.0);
+        counter(out, "streamrelay_stream_session_switches_total", "camera switches since the kept session began",
+                s -> s.session() == null ? null : (double) s.session().switches());
+        counter(out, "streamrelay_stream_session_slate_seconds_total", "seconds on the slate since the kept session began",
+                s -> s.session() == null ? null : s.session().slateSeconds());
 
         SseStatus status = sse.get();
         header(out, "streamrelay_sse_connection_state", "gauge", "1 for the SSE client's current state");

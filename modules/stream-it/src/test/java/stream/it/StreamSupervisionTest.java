@@ -69,6 +69,9 @@ class StreamSupervisionTest {
         app = new ApplianceProcess(tmp.resolve("data"), TestPorts.freePort()).start(null);
         api = new ApiClient(app);
         api.preset("copy");
+        // these tests are about the plain relay (one ffmpeg, its watchdog, its snapshot, its restarts); the kept
+        // session of contract §8 is KeptStreamTest's
+        api.json("PUT", "/api/config", "{\"keep_session\":false}", 200);
     }
 
     @AfterEach

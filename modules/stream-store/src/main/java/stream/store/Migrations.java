@@ -116,7 +116,15 @@ final class Migrations {
         CREATE INDEX idx_url_history_config ON url_history(config_id, id);
         """;
 
-    static final List<String> ALL = List.of(V1, V2, V3);
+    /**
+     * Migration 4: keeping the destination's session (contract §8). On by default, also for the streams that exist:
+     * the contract makes it the plain behaviour only when a user turns it off.
+     */
+    static final String V4 = """
+        ALTER TABLE stream_config ADD COLUMN keep_session BOOLEAN NOT NULL DEFAULT 1;
+        """;
+
+    static final List<String> ALL = List.of(V1, V2, V3, V4);
     static final int LATEST = ALL.size();
 
     private Migrations() {

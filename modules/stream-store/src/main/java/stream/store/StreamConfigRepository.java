@@ -11,7 +11,7 @@ import java.util.Optional;
 /** stream_config rows; a URL change writes its url_history row in the same transaction. */
 public final class StreamConfigRepository {
     private static final String COLUMNS =
-            "id, name, rtsp_url, rtmp_url, ffmpeg_params, auto_restart, preset, desired_state, created_at, updated_at";
+            "id, name, rtsp_url, rtmp_url, ffmpeg_params, auto_restart, preset, desired_state, created_at, updated_at, keep_session";
     private static final String ACTIVE = "deleted_at IS NULL";
 
     private final Database db;
@@ -190,6 +190,18 @@ public final class StreamConfigRepository {
         changed(id);
     }
 
+    public void updateKeepSession(long id, boolean keepSession) {
+        db.write(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "UPDATE stream_config SET keep_session = ?, updated_at = CURRENT_TIMESTAMP WHERE id = ?")) {
+                ps.setBoolean(1, keepSession);
+                ps.setLong(2, id);
+                return ps.executeUpdate();
+            }
+        });
+        changed(id);
+    }
+
     public void updateDesiredState(long id, StreamConfig.DesiredState state) {
         db.write(c -> {
             try (PreparedStatement ps = c.prepareStatement("UPDATE stream_config SET desired_state = ? WHERE id = ?")) {
@@ -205,7 +217,8 @@ public final class StreamConfigRepository {
         return new StreamConfig(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
                 rs.getObject(6) == null || rs.getBoolean(6), rs.getString(7),
                 StreamConfig.DesiredState.ofSql(rs.getString(8)),
-                SqlTime.parse(rs.getString(9)), SqlTime.parse(rs.getString(10)));
+                SqlTime.parse(rs.getString(9)), SqlTime.parse(rs.getString(10)),
+                rs.getObject(11) == null || rs.getBoolean(11));
     }
 
 }

@@ -42,6 +42,7 @@ class MigrationTest {
             StreamConfig c = new StreamConfigRepository(db).findDefault();
             assertEquals("rtsp://127.0.0.1:9554/kept", c.rtspUrl());
             assertEquals(StreamConfig.DesiredState.STOPPED, c.desiredState());
+            assertTrue(c.keepSession(), "an upgraded stream keeps its session, the contract's default");
             assertEquals("before the upgrade", new StreamLogRepository(db).page(10, null, null, null).get(0).message());
             SseEventRecord e = new SseEventRepository(db).unprocessed().get(0);
             assertEquals("url_update", e.eventType());

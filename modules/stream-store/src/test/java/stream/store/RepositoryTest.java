@@ -74,6 +74,16 @@ class RepositoryTest {
     }
 
     @Test
+    void keepSessionIsOnByDefaultAndStored() {
+        var configs = new StreamConfigRepository(db);
+        assertTrue(configs.findDefault().keepSession(), "contract §8: keep_session defaults to true");
+        configs.updateKeepSession(1, false);
+        assertFalse(configs.findDefault().keepSession());
+        configs.updateKeepSession(1, true);
+        assertTrue(configs.findDefault().keepSession());
+    }
+
+    @Test
     void logsPageNewestFirstWithFilters() {
         var logs = new StreamLogRepository(db);
         List<LogEntry> seen = new ArrayList<>();

@@ -166,6 +166,28 @@ public final class KeptSession implements AutoCloseable {
         return publisher.pid();
     }
 
+    /**
+     * Whether the publisher still takes media: false once it exited (killed, or its RTMP server closed the
+     * connection) or stopped reading. A session whose publisher is gone cannot recover; its owner opens a new one.
+     */
+    public boolean publisherAlive() {
+        return publisher.isAlive() && splicer.failure() == null;
+    }
+
+    /** The size of the pictures on air now (width, height), or null before the first one. */
+    public int[] pictureSizeOnAir() {
+        return splicer.pictureSize();
+    }
+
+    /** The camera this session wants on air (the last one asked for). */
+    public synchronized String wantedCamera() {
+        return wantedUrl;
+    }
+
+    public String rtmpUrl() {
+        return settings.rtmpUrl();
+    }
+
     /** The pid of the ingest on air, or -1 while the slate is. */
     public synchronized long cameraIngestPid() {
         return onAir == null ? -1 : onAir.pid();
