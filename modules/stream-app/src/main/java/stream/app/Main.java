@@ -9,6 +9,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        CdsArchiveCheck cds = CdsArchiveCheck.fromProperties(System::getProperty);
+        // every exit through the JVM's shutdown counts as clean for the archive; a crash leaves the marker
+        Runtime.getRuntime().addShutdownHook(new Thread(cds::cleanStop, "cds-marker"));
         LauncherOptions options;
         try {
             options = LauncherOptions.parse(args, System.getenv());
@@ -36,8 +39,7 @@ public final class Main {
             System.exit(1);
             return;
         }
-        CdsArchiveCheck.removeIfUnused(System.getProperty("streamrelay.cds.archive"), System.getProperty("java.vm.info"),
-                System.getLogger("stream.app"));
+        cds.afterStart(System.getProperty("java.vm.info"), System.getLogger("stream.app"));
         try {
             stop.await();
         } catch (InterruptedException e) {
