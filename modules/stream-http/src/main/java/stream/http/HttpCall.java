@@ -76,6 +76,17 @@ public final class HttpCall {
         return answered;
     }
 
+    /** A value kept with the client's connection for its later calls (null where the server keeps none). */
+    Object connectionValue() {
+        return exchange instanceof stream.http.server.ConnectionScoped scoped ? scoped.connectionValue() : null;
+    }
+
+    void connectionValue(Object value) {
+        if (exchange instanceof stream.http.server.ConnectionScoped scoped) {
+            scoped.connectionValue(value);
+        }
+    }
+
     /** The body as a JSON object; a missing, oversized or malformed body is a 400 with a clear message. */
     public JsonObject jsonBody() throws IOException {
         String text = bodyText();

@@ -29,8 +29,8 @@ class HttpApiTest {
     Path web;
     HttpApi api;
     final HttpClient client = HttpClient.newHttpClient();
-    final String passwordHash = SecretHash.of("correct horse");
-    final String tokenHash = SecretHash.of("srt_token");
+    volatile String passwordHash = SecretHash.of("correct horse");
+    volatile String tokenHash = SecretHash.of("srt_token");
 
     @BeforeEach
     void start() throws IOException {
@@ -88,6 +88,65 @@ class HttpApiTest {
         assertEquals("{\"who\":\"basic\"}", send("GET", "/api/echo", basic("admin", "correct horse"), null).body(),
                 "a remembered credential still works");
         assertEquals("{\"who\":\"bearer\"}", send("GET", "/api/echo", "Bearer srt_token", null).body());
+    }
+
+    /** Requests one after another on one keep-alive connection; each answer's status and body. */
+    static final class OneConnection implements AutoCloseable {
+        final java.net.Socket socket;
+        final java.io.DataInputStream in;
+
+        OneConnection(int port) throws IOException {
+            socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port);
+            socket.setSoTimeout(30_000);
+            in = new java.io.DataInputStream(new java.io.BufferedInputStream(socket.getInputStream()));
+        }
+
+        String get(String path, String auth) throws IOException {
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + (auth == null ? "" : "Authorization: " + auth + "\r\n") + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            StringBuilder head = new StringBuilder();
+            while (!head.toString().endsWith("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0) {
+                    throw new IOException("connection closed after " + head);
+                }
+                head.append((char) b);
+            }
+            var m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+            byte[] body = new byte[m.find() ? Integer.parseInt(m.group(1)) : 0];
+            in.readFully(body);
+            return head.substring(9, 12) + " " + new String(body, StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+        }
+    }
+
+    @Test
+    void aCredentialRememberedOnAConnectionStopsWorkingTheMomentTheStoredHashChanges() throws Exception {
+        try (OneConnection c = new OneConnection(api.port())) {
+            assertEquals("200 {\"who\":\"bearer\"}", c.get("/api/echo", "Bearer srt_token"));
+            assertEquals("200 {\"who\":\"bearer\"}", c.get("/api/echo", "Bearer srt_token"), "remembered");
+            assertEquals(401, Integer.parseInt(c.get("/api/echo", "Bearer srt_tokeN").substring(0, 3)),
+                    "another header on the same connection is verified, not taken for the remembered one");
+            assertEquals(401, Integer.parseInt(c.get("/api/echo", "Bearer srt_toke").substring(0, 3)), "nor a prefix of it");
+            assertEquals("200 {\"who\":\"bearer\"}", c.get("/api/echo", "Bearer srt_token"));
+            tokenHash = ""; // revoked
+            assertEquals(401, Integer.parseInt(c.get("/api/echo", "Bearer srt_token").substring(0, 3)),
+                    "a revoked token fails at the next call on the connection that used it");
+            tokenHash = SecretHash.of("srt_new");
+            assertEquals(401, Integer.parseInt(c.get("/api/echo", "Bearer srt_token").substring(0, 3)));
+            assertEquals("200 {\"who\":\"bearer\"}", c.get("/api/echo", "Bearer srt_new"));
+
+            assertEquals("200 {\"who\":\"basic\"}", c.get("/api/echo", basic("admin", "correct horse")));
+            assertEquals("200 {\"who\":\"basic\"}", c.get("/api/echo", basic("admin", "correct horse")));
+            passwordHash = SecretHash.of("new password");
+            assertEquals(401, Integer.parseInt(c.get("/api/echo", basic("admin", "correct horse")).substring(0, 3)),
+                    "a changed password applies at the next call on the same connection");
+            assertEquals("200 {\"who\":\"basic\"}", c.get("/api/echo", basic("admin", "new password")));
+        }
     }
 
     @Test

@@ -35,6 +35,11 @@ final class Connection {
     long idleSince;
     long requestStartedAt;
     long bodyStartedAt;
+    /**
+     * {@link ConnectionScoped}'s value: written and read by the worker handling the connection's current request;
+     * volatile because the next request may run on another worker.
+     */
+    volatile Object scopedValue;
     /** After a refusal: close only once the client stopped sending, so that it reads the answer, not a reset. */
     boolean lingerAfterAnswer;
     long lingerUntil;

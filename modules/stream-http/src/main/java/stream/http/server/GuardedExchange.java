@@ -22,7 +22,7 @@ import java.util.Map;
  * bytes (-1: none, 0: a stream of any length, sent chunked). The request body was read before the handler ran; a
  * fixed-length answer leaves in one write of head and body, the moment its last byte is written.
  */
-final class GuardedExchange extends HttpExchange {
+final class GuardedExchange extends HttpExchange implements ConnectionScoped {
     private final GuardedHttpServer server;
     private final HttpContext context;
     private final Connection conn;
@@ -220,6 +220,16 @@ final class GuardedExchange extends HttpExchange {
     @Override
     public void setAttribute(String name, Object value) {
         attributes.put(name, value);
+    }
+
+    @Override
+    public Object connectionValue() {
+        return conn.scopedValue;
+    }
+
+    @Override
+    public void connectionValue(Object value) {
+        conn.scopedValue = value;
     }
 
     @Override
