@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import stream.core.RelayCommands;
@@ -145,7 +146,10 @@ final class Appliance implements AutoCloseable {
         routes.get("/api/about", new AboutRoute(version(), options.ffmpeg(), tools));
         http = new HttpApi(new InetSocketAddress(options.bind(), options.port()), routes,
                 List.of(new ErrorFilter(), new CrossSiteFilter(), new AuthFilter(adminPasswordHash,
-                        () -> settings.get(ApiTokens.HASH_KEY).orElse(null), throttle, sessions)),
+                        () -> settings.get(ApiTokens.HASH_KEY).orElse(null),
+                        // as at hand, never waiting (the selector thread asks): null while not in memory
+                        () -> adminPassword.isDone() && !adminPassword.isCompletedExceptionally() ? atHand(settings, ADMIN_PASSWORD_HASH) : null,
+                        () -> atHand(settings, ApiTokens.HASH_KEY), throttle, sessions)),
                 new StaticFiles(firstExisting(home.resolve("share/web"), Path.of("web"))));
         http.start();
         storeInBackground(settings, newAdminPassword, adminPassword);
@@ -163,6 +167,11 @@ final class Appliance implements AutoCloseable {
         streams.start();
         inbox.start();
         sse.start();
+    }
+
+    private static String atHand(SettingsRepository settings, String key) {
+        Optional<String> value = settings.atHand(key);
+        return value == null ? null : value.orElse(null);
     }
 
     /** The HTTP server's port (the one asked for, or the one the system chose for port 0). */

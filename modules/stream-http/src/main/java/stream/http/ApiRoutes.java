@@ -66,11 +66,13 @@ public final class ApiRoutes {
 
     public Routes routes() {
         Routes r = new Routes()
-                .get("/healthz", this::health)
+                .getNonBlocking("/healthz", this::health)
                 .get("/api/streams", this::listStreams)
                 .post("/api/streams", this::createStream)
                 .delete("/api/streams/{ref}", call -> deleteStream(call, named(call)));
-        streamRoute(r, "GET", "/api/stream/status", "/status", this::status);
+        // the status is a snapshot in memory, and polled the most
+        r.getNonBlocking("/api/stream/status", call -> status(call, streams.defaultStream()));
+        r.add("GET", "/api/streams/{ref}/status", call -> status(call, named(call)));
         streamRoute(r, "POST", "/api/stream/start", "/start", (call, s) -> start(call, s, call.jsonBody()));
         streamRoute(r, "POST", "/api/stream/stop", "/stop", this::stop);
         streamRoute(r, "POST", "/api/stream/restart", "/restart", this::restart);

@@ -6,6 +6,8 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Set;
 import java.util.function.Supplier;
+import stream.http.server.GuardedHttpServer;
+import stream.http.server.NeedsWorkerThread;
 
 /**
  * Lets a call through only with HTTP Basic {@code admin:<password>}, a Bearer API token (both checked against the
@@ -23,6 +25,8 @@ public final class AuthFilter implements Filter {
             new java.util.concurrent.ConcurrentHashMap<>();
     private final Supplier<String> adminPasswordHash;
     private final Supplier<String> apiTokenHash;
+    private final Supplier<String> adminPasswordHashAtHand;
+    private final Supplier<String> apiTokenHashAtHand;
     private final SignInThrottle throttle;
     private final DashboardSessions sessions;
 
@@ -38,8 +42,21 @@ public final class AuthFilter implements Filter {
     /** With {@code sessions}, the dashboard's session cookie is accepted too (null: Basic and Bearer only). */
     public AuthFilter(Supplier<String> adminPasswordHash, Supplier<String> apiTokenHash, SignInThrottle throttle,
                       DashboardSessions sessions) {
+        this(adminPasswordHash, apiTokenHash, () -> null, () -> null, throttle, sessions);
+    }
+
+    /**
+     * With the stored hashes also as they are at hand: those suppliers must never wait (no database read, no lock)
+     * and give null when the value is not in memory. With them, a call whose credential was verified on its
+     * connection can be decided on the server's selector thread ({@link #decidesWithoutWaiting}).
+     */
+    public AuthFilter(Supplier<String> adminPasswordHash, Supplier<String> apiTokenHash,
+                      Supplier<String> adminPasswordHashAtHand, Supplier<String> apiTokenHashAtHand,
+                      SignInThrottle throttle, DashboardSessions sessions) {
         this.adminPasswordHash = adminPasswordHash;
         this.apiTokenHash = apiTokenHash;
+        this.adminPasswordHashAtHand = adminPasswordHashAtHand;
+        this.apiTokenHashAtHand = apiTokenHashAtHand;
         this.throttle = throttle;
         this.sessions = sessions;
     }
@@ -50,6 +67,9 @@ public final class AuthFilter implements Filter {
         if (OPEN.contains(path) || !(path.startsWith("/api/") || path.equals("/metrics"))) {
             next.handle(call);
             return;
+        }
+        if (GuardedHttpServer.onSelectorThread() && !decidesWithoutWaiting(call)) {
+            throw new NeedsWorkerThread();
         }
         String authorization = call.header("Authorization");
         String sessionId = sessions == null ? null : DashboardSessions.fromCookieHeader(call.header("Cookie"));
@@ -87,6 +107,41 @@ public final class AuthFilter implements Filter {
         next.handle(call);
     }
 
+    /**
+     * Open paths, and a call whose credential was verified on its connection against the stored hash still current:
+     * neither needs a password hashed. Everything else (a credential seen for the first time, a session, no
+     * credential) goes to a worker.
+     */
+    @Override
+    public boolean decidesWithoutWaiting(HttpCall call) {
+        String path = call.path();
+        if (OPEN.contains(path) || !(path.startsWith("/api/") || path.equals("/metrics"))) {
+            return true;
+        }
+        String authorization = call.header("Authorization");
+        if (authorization == null || !(call.connectionValue() instanceof VerifiedOnConnection known)) {
+            return false;
+        }
+        String atHand = hashAtHand(known.principal());
+        return atHand != null && known.matches(authorization, atHand);
+    }
+
+    private String hashAtHand(String principal) {
+        return principal.equals("basic") ? adminPasswordHashAtHand.get() : apiTokenHashAtHand.get();
+    }
+
+    /** The stored hash now; on the selector thread only as it is at hand, else the call goes to a worker. */
+    private String currentHash(String principal) {
+        if (GuardedHttpServer.onSelectorThread()) {
+            String atHand = hashAtHand(principal);
+            if (atHand == null) {
+                throw new NeedsWorkerThread();
+            }
+            return atHand;
+        }
+        return principal.equals("basic") ? adminPasswordHash.get() : apiTokenHash.get();
+    }
+
     private static boolean changes(String method) {
         return !method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS");
     }
@@ -114,7 +169,7 @@ public final class AuthFilter implements Filter {
             return null;
         }
         if (call.connectionValue() instanceof VerifiedOnConnection known
-                && known.matches(header, known.principal().equals("basic") ? adminPasswordHash.get() : apiTokenHash.get())) {
+                && known.matches(header, currentHash(known.principal()))) {
             return known.principal();
         }
         VerifiedOnConnection verified = authenticate(header);
@@ -139,6 +194,10 @@ public final class AuthFilter implements Filter {
 
     /** The credential with the stored hash it was verified against, or null. */
     private VerifiedOnConnection authenticate(String header) {
+        if (GuardedHttpServer.onSelectorThread()) {
+            // the stored hash changed since decidesWithoutWaiting looked: this may take PBKDF2's time
+            throw new NeedsWorkerThread();
+        }
         if (header.regionMatches(true, 0, "Basic ", 0, 6)) {
             String decoded;
             try {

@@ -30,6 +30,12 @@ public final class CrossSiteFilter implements Filter {
         next.handle(call);
     }
 
+    /** It reads the request's headers only. */
+    @Override
+    public boolean decidesWithoutWaiting(HttpCall call) {
+        return true;
+    }
+
     static boolean isJson(String contentType) {
         if (contentType == null) {
             return false;

@@ -15,6 +15,8 @@ public final class ErrorFilter implements Filter {
     public void filter(HttpCall call, Handler next) throws IOException {
         try {
             next.handle(call);
+        } catch (stream.http.server.NeedsWorkerThread e) {
+            throw e; // not a failure: the server runs the call again on a worker
         } catch (HttpError e) {
             answer(call, e.status(), e.getMessage(), e.errors());
         } catch (ValidationException e) {
@@ -26,6 +28,12 @@ public final class ErrorFilter implements Filter {
                     + SecretMasker.forSecrets(List.of()).mask(String.valueOf(e)));
             answer(call, 500, "Internal error; see the appliance's logs", List.of());
         }
+    }
+
+    /** Its answers are made from the exception alone. */
+    @Override
+    public boolean decidesWithoutWaiting(HttpCall call) {
+        return true;
     }
 
     static void answer(HttpCall call, int status, String message, List<FieldError> errors) throws IOException {

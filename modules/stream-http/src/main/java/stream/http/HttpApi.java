@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import stream.http.server.GuardedHttpServer;
+import stream.http.server.NeedsWorkerThread;
 import stream.http.server.ServerLimits;
 
 /**
@@ -41,13 +42,27 @@ public final class HttpApi implements AutoCloseable {
             HttpCall call = new HttpCall(exchange);
             try {
                 chain(0).handle(call);
+            } catch (NeedsWorkerThread e) {
+                throw e; // nothing answered: the server runs the call again on a worker
             } catch (IOException | RuntimeException e) {
                 // the client went away mid-answer; nothing more can be told to it
-            } finally {
-                if (!call.answered()) {
-                    exchange.close();
+            }
+            if (!call.answered()) {
+                exchange.close();
+            }
+        });
+        // routes declared non-blocking, behind filters that decide at once, skip the hand-over to a worker
+        server.handleOnSelectorWhen(exchange -> {
+            HttpCall call = new HttpCall(exchange);
+            if (!routes.nonBlocking(call.method(), call.path())) {
+                return false;
+            }
+            for (Filter f : filters) {
+                if (!f.decidesWithoutWaiting(call)) {
+                    return false;
                 }
             }
+            return true;
         });
         server.start();
     }

@@ -37,9 +37,30 @@ public final class Routes {
     }
 
     private final List<Route> routes = new ArrayList<>();
+    /** "METHOD path" of the routes declared non-blocking (HEAD with GET's). */
+    private final Set<String> nonBlocking = new java.util.HashSet<>();
 
     public Routes get(String path, Handler h) {
         return add("GET", path, h);
+    }
+
+    /**
+     * A GET route whose handler answers from memory alone: never the database, never a password hash, no lock held by
+     * slow work. The server may run it on its selector thread, where every client waits while it runs; a fixed path
+     * only.
+     */
+    public Routes getNonBlocking(String path, Handler h) {
+        if (path.indexOf('{') >= 0) {
+            throw new IllegalArgumentException("a non-blocking route has a fixed path: " + path);
+        }
+        nonBlocking.add("GET " + path);
+        nonBlocking.add("HEAD " + path);
+        return add("GET", path, h);
+    }
+
+    /** Whether the route of this method and path was declared with {@link #getNonBlocking}. */
+    boolean nonBlocking(String method, String path) {
+        return nonBlocking.contains(method + " " + path);
     }
 
     public Routes post(String path, Handler h) {

@@ -150,6 +150,54 @@ class HttpApiTest {
     }
 
     @Test
+    void aNonBlockingRouteRunsOnTheSelectorThreadOnlyWithACredentialAlreadyVerifiedOnItsConnection() throws Exception {
+        api.close();
+        java.util.concurrent.atomic.AtomicBoolean hashAtHand = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Routes routes = new Routes()
+                .getNonBlocking("/api/where", c -> c.json(200, Json.object().add("who", c.principal())
+                        .add("thread", Thread.currentThread().getName())))
+                .getNonBlocking("/api/later", c -> {
+                    if (stream.http.server.GuardedHttpServer.onSelectorThread()) {
+                        throw new stream.http.server.NeedsWorkerThread(); // as a handler that finds it would wait
+                    }
+                    c.json(200, Json.object().add("thread", Thread.currentThread().getName()));
+                })
+                .get("/api/blocking", c -> c.json(200, Json.object().add("thread", Thread.currentThread().getName())));
+        api = new HttpApi(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), routes,
+                List.of(new ErrorFilter(), new CrossSiteFilter(), new AuthFilter(() -> passwordHash, () -> tokenHash,
+                        () -> hashAtHand.get() ? passwordHash : null, () -> hashAtHand.get() ? tokenHash : null,
+                        new SignInThrottle(), null)), new StaticFiles(web));
+        api.start();
+        try (OneConnection c = new OneConnection(api.port())) {
+            assertTrue(c.get("/api/where", "Bearer srt_token").matches("200 \\{\"who\":\"bearer\",\"thread\":\"http-\\d+\"}"),
+                    "verified for the first time: on a worker");
+            assertEquals("200 {\"who\":\"bearer\",\"thread\":\"http-selector\"}", c.get("/api/where", "Bearer srt_token"));
+            assertTrue(c.get("/api/blocking", "Bearer srt_token").contains("\"thread\":\"http-"),
+                    "a route not declared non-blocking: on a worker");
+            assertFalse(c.get("/api/blocking", "Bearer srt_token").contains("http-selector"));
+            assertTrue(c.get("/api/later", "Bearer srt_token").matches("200 \\{\"thread\":\"http-\\d+\"}"),
+                    "what finds on the selector that it would wait runs again on a worker, and answers once");
+            assertEquals(401, Integer.parseInt(c.get("/api/where", null).substring(0, 3)));
+            assertEquals(401, Integer.parseInt(c.get("/api/where", "Bearer srt_wrong").substring(0, 3)));
+            assertEquals("200 {\"who\":\"bearer\",\"thread\":\"http-selector\"}", c.get("/api/where", "Bearer srt_token"));
+            hashAtHand.set(false);
+            assertTrue(c.get("/api/where", "Bearer srt_token").matches("200 \\{\"who\":\"bearer\",\"thread\":\"http-\\d+\"}"),
+                    "a stored hash not at hand is read on a worker");
+            hashAtHand.set(true);
+            tokenHash = SecretHash.of("srt_rotated");
+            assertEquals(401, Integer.parseInt(c.get("/api/where", "Bearer srt_token").substring(0, 3)),
+                    "a rotated token fails at once, hashed on a worker");
+            assertTrue(c.get("/api/where", "Bearer srt_rotated").contains("http-"));
+            assertFalse(c.get("/api/where", "Bearer srt_rotated").contains("http-1\""), "remembered again");
+            assertEquals("200 {\"who\":\"bearer\",\"thread\":\"http-selector\"}", c.get("/api/where", "Bearer srt_rotated"));
+        }
+        try (OneConnection other = new OneConnection(api.port())) {
+            assertFalse(other.get("/api/where", "Bearer srt_rotated").contains("http-selector"),
+                    "what one connection verified is not taken for verified on another");
+        }
+    }
+
+    @Test
     void errorsHaveTheContractsShapeAndNoSecrets() throws Exception {
         String auth = basic("admin", "correct horse");
         var invalid = Json.parse(send("GET", "/api/invalid", auth, null).body()).asObject();

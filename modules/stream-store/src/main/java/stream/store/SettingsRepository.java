@@ -42,6 +42,14 @@ public final class SettingsRepository {
                 blankToNull(token), days);
     }
 
+    /**
+     * The value when it is in memory, without reading the database or taking a lock (for a caller that must never
+     * wait); null when it is not, as after a write, until the next {@link #get}.
+     */
+    public Optional<String> atHand(String key) {
+        return cache.get(key);
+    }
+
     public Optional<String> get(String key) {
         Optional<String> cached = cache.get(key);
         if (cached != null) {

@@ -3,6 +3,7 @@ package stream.http.server;
 import com.sun.net.httpserver.Authenticator;
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -33,6 +34,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
  * A jdk.httpserver {@link HttpServer} built for a device on a shared LAN. The JDK's own server hands a connection to
@@ -63,6 +65,7 @@ public final class GuardedHttpServer extends HttpServer {
     private Executor executor;
     private ExecutorService ownExecutor;
     private volatile boolean running;
+    private volatile Predicate<HttpExchange> handledOnSelector = exchange -> false;
     private volatile String date = "";
     private volatile long dateSecond = -1;
     private long lastSweep;
@@ -146,9 +149,31 @@ public final class GuardedHttpServer extends HttpServer {
             executor = pool;
         }
         running = true;
-        loop = new Thread(this::run, "http-selector");
+        loop = new SelectorThread(this::run);
         loop.setDaemon(true);
         loop.start();
+    }
+
+    /**
+     * Requests for which {@code test} is true are handled on the selector thread itself instead of a worker: the
+     * hand-over to a worker and back costs two thread switches a request, more than a route that answers from memory.
+     * {@code test} and everything the request runs through must never wait (no database, no password hashing, no
+     * lock held by slow work): every client waits while it runs. Whatever finds it would have to wait throws
+     * {@link NeedsWorkerThread}, and the request goes to a worker as any other.
+     */
+    public void handleOnSelectorWhen(Predicate<HttpExchange> test) {
+        handledOnSelector = test;
+    }
+
+    /** Whether the calling thread is a server's selector thread, which must never wait. */
+    public static boolean onSelectorThread() {
+        return Thread.currentThread() instanceof SelectorThread;
+    }
+
+    private static final class SelectorThread extends Thread {
+        SelectorThread(Runnable loop) {
+            super(loop, "http-selector");
+        }
     }
 
     @Override
@@ -424,8 +449,17 @@ public final class GuardedHttpServer extends HttpServer {
         // switching the interest off and on again saves two system calls and a wake-up of this thread per request
         conn.phase = Connection.Phase.HANDLE;
         GuardedExchange exchange = new GuardedExchange(this, ctx, conn, request);
+        if (handledOnSelector.test(exchange)) {
+            try {
+                handle(ctx, exchange, conn);
+                return;
+            } catch (NeedsWorkerThread e) {
+                exchange = new GuardedExchange(this, ctx, conn, request); // afresh: nothing was answered
+            }
+        }
+        GuardedExchange forWorker = exchange;
         try {
-            executor.execute(() -> handle(ctx, exchange, conn));
+            executor.execute(() -> handle(ctx, forWorker, conn));
         } catch (RejectedExecutionException e) {
             conn.phase = Connection.Phase.READ;
             refuse(conn, 503, "The appliance is busy; try again in a moment");
@@ -435,16 +469,22 @@ public final class GuardedHttpServer extends HttpServer {
     private void handle(Context ctx, GuardedExchange exchange, Connection conn) {
         try {
             new Filter.Chain(ctx.filters, ctx.handler).doFilter(exchange);
+        } catch (NeedsWorkerThread e) {
+            if (onSelectorThread() && exchange.getResponseCode() == -1) {
+                throw e; // dispatch hands it to a worker; the connection stays as it is
+            }
+            // thrown on a worker, or after an answer began: a handler's mistake
+            conn.closeQuietly();
+            forget(conn);
         } catch (IOException | RuntimeException e) {
             if (exchange.getResponseCode() == -1) {
                 conn.closeQuietly();
             }
-        } finally {
-            if (exchange.getResponseCode() == -1) {
-                // a handler that answered nothing: the client would otherwise wait for ever
-                conn.closeQuietly();
-                forget(conn);
-            }
+        }
+        if (exchange.getResponseCode() == -1) {
+            // a handler that answered nothing: the client would otherwise wait for ever
+            conn.closeQuietly();
+            forget(conn);
         }
     }
 
