@@ -118,8 +118,10 @@ public final class HttpCall {
         }
     }
 
+    static final String JSON = "application/json; charset=utf-8";
+
     public void json(int status, JsonValue body) throws IOException {
-        send(status, "application/json; charset=utf-8", body.toString().getBytes(StandardCharsets.UTF_8));
+        send(status, JSON, body.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     public void send(int status, String contentType, byte[] body) throws IOException {
