@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
-mvn -B -q -DskipTests install >/dev/null
-mvn -B -q -pl modules/stream-it surefire:test -Dtest=SseApplyBench -Dsurefire.failIfNoSpecifiedTests=false \
+# this checkout's modules and image, built in the reactor (nothing installed into ~/.m2, where another checkout's
+# artifacts would be found instead)
+mvn -B -q -pl modules/stream-it -am verify -Dtest=SseApplyBench -Dsurefire.failIfNoSpecifiedTests=false \
   -Dbench.events="${1:-200}" -Dbench.burst="${2:-1000}" -DredirectTestOutputToFile=false | grep -E '^sse_' || true
 tail -3 bench/results/sse-apply.txt

@@ -131,11 +131,16 @@ function encodingForm(stream, cfg, presets) {
   describe();
   paramsIn.value = cfg.ffmpeg_params || paramsIn.value;
   const auto = h('input', { type: 'checkbox', id: `auto-${stream.id}`, name: 'auto_restart', checked: cfg.auto_restart ? true : null });
+  const keep = h('input', { type: 'checkbox', id: `keep-${stream.id}`, name: 'keep_session', checked: cfg.keep_session !== false ? true : null,
+    'aria-describedby': `keep-hint-${stream.id}` });
+  const keepHint = h('p', { class: 'hint', id: `keep-hint-${stream.id}` },
+    'On: camera changes and outages never close the connection to the destination, so a live broadcast does not end; '
+    + 'a slate says the camera is offline while it is gone. Off: ffmpeg restarts on every change.');
   const status = h('p', { class: 'feedback', role: 'status', 'aria-live': 'polite' });
   const apply = async (andRestart, button) => {
     button.setAttribute('aria-busy', 'true');
     status.textContent = 'Applying…';
-    const body = { auto_restart: auto.checked };
+    const body = { auto_restart: auto.checked, keep_session: keep.checked };
     if (select.value) { if (select.value !== cfg.preset) body.preset = select.value; }
     else if (paramsIn.value !== cfg.ffmpeg_params || cfg.preset) body.ffmpeg_params = paramsIn.value;
     try {
@@ -161,6 +166,7 @@ function encodingForm(stream, cfg, presets) {
   applyRestartBtn.addEventListener('click', () => apply(true, applyRestartBtn));
   form.append(h('h2', { id: 'enc-title' }, 'Encoding'), presetField, desc, params,
     h('label', { class: 'check', for: auto.id }, auto, 'Restart automatically after a failure'),
+    h('label', { class: 'check', for: keep.id }, keep, "Keep the destination's session across camera changes and outages"), keepHint,
     h('div', { class: 'actions' }, applyBtn, applyRestartBtn), status);
   return form;
 }

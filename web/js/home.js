@@ -1,7 +1,7 @@
 // Home: every stream as a card, live; the control server connection; charts over the last 10 minutes.
 import { post } from './api.js';
 import { chart } from './chart.js';
-import { badge, clear, fmtAgo, fmtDuration, fmtNum, h, toast } from './dom.js';
+import { badge, clear, fmtAgo, fmtDuration, fmtNum, fmtTime, h, toast } from './dom.js';
 import { isLost } from './live.js';
 import { onChange, path, STATE_WORDS, store } from './streams.js';
 
@@ -37,6 +37,8 @@ function streamCard(stream) {
   const camera = h('dd', { 'data-field': 'camera' });
   const dest = h('dd', { 'data-field': 'destination' });
   const preset = h('dd', { 'data-field': 'preset' });
+  const sessionTerm = h('dt', {}, 'Session');
+  const session = h('dd', { 'data-field': 'session' });
   const lastError = h('p', { class: 'last-error', role: 'note' });
   lastError.hidden = true;
   const feedback = h('p', { class: 'feedback', role: 'status', 'aria-live': 'polite' });
@@ -80,7 +82,7 @@ function streamCard(stream) {
       charts,
       h('div', { class: 'card-info' },
         h('dl', { class: 'stats' }, uptimeBox, fpsBox, rateBox, speedBox, restartsBox),
-        h('dl', { class: 'kv' }, h('dt', {}, 'Camera'), camera, h('dt', {}, 'Destination'), dest, h('dt', {}, 'Preset'), preset),
+        h('dl', { class: 'kv' }, h('dt', {}, 'Camera'), camera, h('dt', {}, 'Destination'), dest, h('dt', {}, 'Preset'), preset, sessionTerm, session),
         lastError,
         h('div', { class: 'actions' }, startBtn, stopBtn, restartBtn, configure),
         feedback)));
@@ -106,6 +108,13 @@ function streamCard(stream) {
     camera.textContent = stream.rtsp_url || st.rtsp_url || '—';
     dest.textContent = stream.rtmp_url || st.rtmp_url || '—';
     preset.textContent = st.preset || stream.preset || 'custom parameters';
+    // the kept destination session (contract §8): how long one connection has lasted across switches and outages
+    const ses = st.session;
+    sessionTerm.hidden = session.hidden = !ses;
+    if (ses) {
+      const switches = `${ses.switches} camera switch${ses.switches === 1 ? '' : 'es'}`;
+      session.textContent = `one connection since ${fmtTime(ses.started_at)} · ${switches} · ${fmtDuration(ses.slate_s)} on the slate`;
+    }
     const err = lastErrorSentence(st.last_error || st.warning);
     lastError.hidden = !err;
     lastError.textContent = err ? `Last error: ${err}` : '';

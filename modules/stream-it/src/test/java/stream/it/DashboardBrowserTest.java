@@ -80,11 +80,16 @@ class DashboardBrowserTest extends DashboardBrowserHarness {
                 "the bitrate chart draws a line");
         Waits.waitUntil(() -> (Boolean) js("const i = document.querySelector('.thumb img'); return i && !i.hidden && i.naturalWidth > 0;"),
                 LONG, "the live thumbnail shows the camera's picture");
+        // a started stream keeps the destination's session (contract §8): the card says since when and how it went
+        Waits.waitUntil(() -> text(defaultCard(), "[data-field='session']").matches("one connection since .+ · 0 camera switches · .+ on the slate"),
+                LONG, "the card shows the kept session (seen: " + text(defaultCard(), "[data-field='session']") + ")");
         assertTrue(pageNotReloaded(), "all of it arrived without reloading the page");
         screenshots("running");
         click(defaultCard().findElement(By.cssSelector("button[data-action='stop']")));
         Waits.waitUntil(() -> "stopped".equals(stateOf(defaultCard())), LONG, "the card shows stopped");
         assertEquals("stopped", api.state());
+        assertTrue(defaultCard().findElements(By.cssSelector("[data-field='session']")).stream().noneMatch(WebElement::isDisplayed),
+                "no session is shown once stopped");
         screenshots("stopped");
     }
 

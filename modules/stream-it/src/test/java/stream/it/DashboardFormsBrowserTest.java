@@ -147,6 +147,17 @@ class DashboardFormsBrowserTest extends DashboardBrowserHarness {
         Waits.waitUntil(() -> "copy".equals(getJson("/api/config?reveal=true").getString("preset", null)), LONG, "the preset saved");
         screenshots("preset-applied");
 
+        // keep_session (contract §8): on by default, turned off and on again from the form, as the API then says
+        WebElement keep = driver.findElement(By.cssSelector(ENCODING + "input[name='keep_session']"));
+        assertTrue(keep.isSelected(), "keep session is on by default");
+        assertTrue(getJson("/api/config").getBoolean("keep_session", false));
+        click(keep);
+        click(button(ENCODING, "Apply"));
+        Waits.waitUntil(() -> !getJson("/api/config").getBoolean("keep_session", true), LONG, "keep session turned off");
+        click(keep);
+        click(button(ENCODING, "Apply"));
+        Waits.waitUntil(() -> getJson("/api/config").getBoolean("keep_session", false), LONG, "keep session back on");
+
         // "Apply and restart" on a stopped stream keeps the change and does not start what its owner stopped
         click(button(ENCODING, "Apply and restart"));
         Waits.waitUntil(() -> text(By.cssSelector(ENCODING + ".feedback")).startsWith("Applied; the stream is stopped"), LONG,
