@@ -264,6 +264,10 @@ class KeptStreamTest {
     void switchesByApiToACameraWithoutAudioAndBySseToOneBehindAPasswordOnOneSession() throws Exception {
         startAppliance("--sse-url", nchan.subscribeUrl(channel));
         RtmpViewer v = startStreaming(withAudio.url());
+        SequenceHeaderWatch headers = new SequenceHeaderWatch(rtmp.rtmpUrl(key));
+        toClose.add(headers);
+        Waits.waitUntil(() -> headers.pictures() > 0 || !headers.isAlive(), LONG, "ffprobe reading the destination");
+        long headersBefore = headers.newHeaders();
         long client = publisherClientId();
         long publisherPid = api.status().getLong("pid", -1);
         assertEquals("camera", source());
@@ -273,6 +277,10 @@ class KeptStreamTest {
         api.setUrls(silent.url(), rtmp.rtmpUrl(key), true);
         Waits.waitUntil(() -> switches() == 1 && "camera".equals(source()), LONG, "the switch to the silent camera");
         awaitMorePictures(v, 75);
+        // copy: the cut to 320x240 reached the destination with a fresh AVC sequence header, not in-band SPS only
+        Waits.waitUntil(() -> headers.newHeaders() > headersBefore || !headers.isAlive(), LONG,
+                "a fresh sequence header at the destination");
+        assertTrue(headers.isAlive(), "ffprobe's session at the destination ended");
 
         // 2. by SSE: a camera behind a password
         api.waitForSseState("connected", LONG);
