@@ -75,7 +75,7 @@ public record VideoEncoding(EncodingArgs args, int width, int height, int fps) {
      * The session's format for these arguments: the size they fix ({@code -s}, or a {@code scale} with two sizes),
      * else the one their scale gives the camera's picture ({@code scale=-2:480} on a 16:9 camera: 854x480), else the
      * camera's; the rate of {@code -r}, else the camera's. The camera's figures may be null (not probed, or it did
-     * not answer): then 16:9, 1280x720 and 25 fps stand in.
+     * not answer): then 16:9, 1280x720 and 25 fps stand in (25 fps too for a camera claiming more than 60).
      *
      * @return empty for a copy of the camera's video
      */
@@ -88,7 +88,10 @@ public record VideoEncoding(EncodingArgs args, int width, int height, int fps) {
         int camW = cameraKnown ? cameraWidth : FALLBACK_WIDTH;
         int camH = cameraKnown ? cameraHeight : FALLBACK_HEIGHT;
         int[] size = fixedSize(args).orElseGet(() -> scaledSize(args, camW, camH).orElse(new int[] {camW, camH}));
-        int fps = rate(args).orElse(cameraFps != null && cameraFps > 0 ? (int) Math.round(cameraFps) : FALLBACK_FPS);
+        // a camera that claims more than 60 fps is taken as not saying (a bogus time base): encoding 60 would
+        // cost a Pi dearly
+        boolean rateKnown = cameraFps != null && cameraFps >= 1 && cameraFps <= 60;
+        int fps = rate(args).orElse(rateKnown ? (int) Math.round(cameraFps) : FALLBACK_FPS);
         return Optional.of(new VideoEncoding(args, even(size[0]), even(size[1]), Math.max(1, Math.min(60, fps))));
     }
 

@@ -52,6 +52,8 @@ class VideoEncodingTest {
         VideoEncoding unknown = VideoEncoding.forSession(preset("low-480p"), null, null, null).orElseThrow();
         assertEquals(List.of(854, 480, 25), List.of(unknown.width(), unknown.height(), unknown.fps()),
                 "a camera that did not answer: 16:9 at 25 fps");
+        assertEquals(25, VideoEncoding.forSession(preset("low-480p"), 640, 360, 90000.0).orElseThrow().fps(),
+                "a bogus rate is no rate");
     }
 
     @Test
