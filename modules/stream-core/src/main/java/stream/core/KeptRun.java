@@ -88,8 +88,10 @@ final class KeptRun {
 
     /**
      * Wraps a starter so that each process it starts is recorded before anything else happens, and forgotten once
-     * it has ended. The role carries the pid: a stream has several session processes at once (two ingests during a
-     * switch), and a child record is one per role.
+     * it has ended: at once when it is closed and gone (so an orderly stop, which closes the database right after,
+     * leaves no record behind), or when the exit of a process that ended by itself is noticed. The role carries the
+     * pid: a stream has several session processes at once (two ingests during a switch), and a child record is one
+     * per role.
      */
     static MediaProcess.Starter recording(MediaProcess.Starter inner, ChildRecords records) {
         return (role, command, masker) -> {
@@ -100,8 +102,44 @@ final class KeptRun {
             ProcessHandle.of(p.pid()).ifPresentOrElse(
                     h -> h.onExit().thenRun(() -> forget(records, record)),
                     () -> forget(records, record));
-            return p;
+            return new RecordedProcess(p, () -> forget(records, record));
         };
+    }
+
+    /** A session process whose record goes as soon as a close has ended it. */
+    private record RecordedProcess(MediaProcess process, Runnable forget) implements MediaProcess {
+        @Override
+        public long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public java.io.InputStream stdout() {
+            return process.stdout();
+        }
+
+        @Override
+        public java.io.OutputStream stdin() {
+            return process.stdin();
+        }
+
+        @Override
+        public List<String> stderrTail() {
+            return process.stderrTail();
+        }
+
+        @Override
+        public void close() {
+            process.close();
+            if (!process.isAlive()) {
+                forget.run();
+            }
+        }
     }
 
     private static void forget(ChildRecords records, ChildRecord record) {
