@@ -1,11 +1,11 @@
 package stream.core;
 
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -18,7 +18,7 @@ import stream.core.ffmpeg.ProcessIdentity;
 import stream.core.session.KeptSession;
 import stream.core.session.MediaProcess;
 import stream.core.session.PlainMediaProcess;
-import stream.core.session.SessionCommands;
+import stream.core.session.VideoEncoding;
 import stream.store.StreamConfig;
 
 /**
@@ -32,8 +32,8 @@ final class KeptRun {
     static final String ROLE_PREFIX = "session-";
     private static final long RATE_WINDOW_NANOS = 5_000_000_000L;
 
-    private final SessionCommands commands;
-    private final Path workDir;
+    private final long streamId;
+    private final RelayCommands commands;
     private final ChildRecords records;
     private final MediaProcess.Starter starter;
     private final Consumer<String> log;
@@ -44,14 +44,20 @@ final class KeptRun {
     private KeptSession onAir;
     /** A session to a new destination, waiting until it carries media to replace {@link #onAir}. */
     private KeptSession opening;
+    /** How the sessions encode the cameras' video (empty: copied), and the stored settings it was made from. */
+    private Optional<VideoEncoding> encoding = Optional.empty();
+    private String encodingSource;
     private int[] firstPictureSize;
     private String sizeWarning;
     private final ArrayDeque<long[]> samples = new ArrayDeque<>();
 
-    KeptRun(long streamId, SessionCommands commands, Path workDir, ChildRecords records,
-            Consumer<String> log) {
+    /**
+     * @param commands the stream's commands: the session's argument lists, its folder and snapshot file, and the
+     *                 stream's checked encoding (a preset's, or hand-written ffmpeg_params)
+     */
+    KeptRun(long streamId, RelayCommands commands, ChildRecords records, Consumer<String> log) {
+        this.streamId = streamId;
         this.commands = commands;
-        this.workDir = workDir;
         this.records = records;
         this.log = log;
         this.starter = recording(PlainMediaProcess.starter(), records);
@@ -82,8 +88,10 @@ final class KeptRun {
 
     /**
      * Wraps a starter so that each process it starts is recorded before anything else happens, and forgotten once
-     * it has ended. The role carries the pid: a stream has several session processes at once (two ingests during a
-     * switch), and a child record is one per role.
+     * it has ended: at once when it is closed and gone (so an orderly stop, which closes the database right after,
+     * leaves no record behind), or when the exit of a process that ended by itself is noticed. The role carries the
+     * pid: a stream has several session processes at once (two ingests during a switch), and a child record is one
+     * per role.
      */
     static MediaProcess.Starter recording(MediaProcess.Starter inner, ChildRecords records) {
         return (role, command, masker) -> {
@@ -94,8 +102,44 @@ final class KeptRun {
             ProcessHandle.of(p.pid()).ifPresentOrElse(
                     h -> h.onExit().thenRun(() -> forget(records, record)),
                     () -> forget(records, record));
-            return p;
+            return new RecordedProcess(p, () -> forget(records, record));
         };
+    }
+
+    /** A session process whose record goes as soon as a close has ended it. */
+    private record RecordedProcess(MediaProcess process, Runnable forget) implements MediaProcess {
+        @Override
+        public long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        @Override
+        public java.io.InputStream stdout() {
+            return process.stdout();
+        }
+
+        @Override
+        public java.io.OutputStream stdin() {
+            return process.stdin();
+        }
+
+        @Override
+        public List<String> stderrTail() {
+            return process.stderrTail();
+        }
+
+        @Override
+        public void close() {
+            process.close();
+            if (!process.isAlive()) {
+                forget.run();
+            }
+        }
     }
 
     private static void forget(ChildRecords records, ChildRecord record) {
@@ -110,9 +154,15 @@ final class KeptRun {
         return onAir != null;
     }
 
-    /** Opens the session on the configuration's camera and destination. Throws when it cannot (a bad URL, no ffmpeg). */
+    /**
+     * Opens the session on the configuration's camera, destination and encoding. Throws when it cannot (a bad URL or
+     * ffmpeg_params, no ffmpeg). With an encoding whose picture size or rate the camera decides (no fixed size in the
+     * preset), the camera is probed once first.
+     */
     void open(StreamConfig c) {
         closeAll();
+        encoding = commands.sessionEncoding(c);
+        encodingSource = encodingSource(c);
         onAir = newSession(c);
         firstPictureSize = null;
         sizeWarning = null;
@@ -121,17 +171,36 @@ final class KeptRun {
 
     private KeptSession newSession(StreamConfig c) {
         KeptSession.Settings settings = KeptSession.Settings.defaults(c.name() == null ? "stream-" + c.id() : c.name(),
-                c.rtmpUrl(), workDir);
-        return new KeptSession(commands, starter, settings, c.rtspUrl(), log);
+                c.rtmpUrl(), commands.sessionDir(streamId));
+        return new KeptSession(commands.sessionCommands(), starter, settings.withEncoding(encoding)
+                .withSnapshot(commands.snapshotPath(streamId)), c.rtspUrl(), log);
+    }
+
+    /** What the session's encoding is made from: a change of either is a change of encoding. */
+    private static String encodingSource(StreamConfig c) {
+        return c.preset() + "\n" + c.ffmpegParams();
     }
 
     /**
-     * Brings the open session to the configuration's URLs: a new camera is switched to make-before-break; a new
-     * destination gets a session of its own, which replaces this one once it carries media ({@link #tick}).
+     * Brings the open session to the configuration's URLs and encoding: a new camera is switched to make-before-break;
+     * a new destination gets a session of its own, which replaces this one once it carries media ({@link #tick}); a
+     * new encoding (another preset) is cut over to like a camera, on the same destination session.
      */
     void apply(StreamConfig c) {
         if (onAir == null) {
             return;
+        }
+        if (!encodingSource(c).equals(encodingSource)) {
+            Optional<VideoEncoding> next = commands.sessionEncoding(c);
+            encoding = next;
+            encodingSource = encodingSource(c);
+            firstPictureSize = null;
+            sizeWarning = null;
+            log.accept("the encoding changes to " + next.map(e -> e.width() + "x" + e.height() + " at " + e.fps()
+                    + " fps").orElse("a copy of the camera's video") + "; the destination's session stays open");
+            for (KeptSession s : sessions()) {
+                s.changeEncoding(next);
+            }
         }
         KeptSession target = opening != null ? opening : onAir;
         if (!target.rtmpUrl().equals(c.rtmpUrl())) {
@@ -196,8 +265,9 @@ final class KeptRun {
      * which some destinations refuse or show badly. Said once per session, compared between cameras only.
      */
     private void watchPictureSize() {
-        // the slate takes the size of the camera last on air; before any camera it has a size of its own
-        if (onAir.status().source() != KeptSession.Source.CAMERA) {
+        // the slate takes the size of the camera last on air; before any camera it has a size of its own. An encoding
+        // fits every camera to one size: nothing to watch.
+        if (encoding.isPresent() || onAir.status().source() != KeptSession.Source.CAMERA) {
             return;
         }
         int[] size = onAir.pictureSizeOnAir();

@@ -12,6 +12,7 @@ import stream.core.ffmpeg.FfmpegCommand;
 import stream.core.ffmpeg.Preset;
 import stream.core.ffmpeg.PresetCatalog;
 import stream.core.ffmpeg.ProbeResult;
+import stream.core.session.VideoEncoding;
 import stream.store.StreamConfig;
 
 /**
@@ -91,6 +92,22 @@ public final class RelayCommands {
         // a failed answer is kept for the launch right after, so a camera that does not answer costs one wait, not two
         preparedUnknown.remove(camera.value());
         preparedUnknown.put(camera.value(), audioOf(camera) == CameraAudio.UNKNOWN);
+    }
+
+    /**
+     * How a kept session encodes this configuration's cameras: empty for a copy of their video, else the checked
+     * encoding arguments at one picture size and rate for the whole session. When the arguments do not fix both,
+     * the camera is probed for its size and rate (one ffprobe, about a connection's time); a camera that does not
+     * answer gives 1280x720 (16:9) at 25 fps. Throws {@link ValidationException} for refused ffmpeg_params.
+     */
+    public Optional<VideoEncoding> sessionEncoding(StreamConfig c) {
+        EncodingArgs args = encodingOf(c);
+        if (!VideoEncoding.needsCamera(args)) {
+            return VideoEncoding.forSession(args, null, null, null);
+        }
+        ProbeResult camera = probe.probeStreams(new RtspUrl(c.rtspUrl()));
+        return camera.ok() ? VideoEncoding.forSession(args, camera.width(), camera.height(), camera.fps())
+                : VideoEncoding.forSession(args, null, null, null);
     }
 
     /** The ffmpeg argument lists of a kept session (contract §8), on the same ffmpeg. */

@@ -119,8 +119,7 @@ public final class StreamController implements AutoCloseable {
             }
         });
         this.keptBackoff = timing.backoff();
-        this.kept = new KeptRun(id, commands.sessionCommands(), commands.sessionDir(id),
-                new StoredChildRecords(children, id), this::logSession);
+        this.kept = new KeptRun(id, commands, new StoredChildRecords(children, id), this::logSession);
         exec.scheduleWithFixedDelay(this::watchKeptSession, 500, 500, TimeUnit.MILLISECONDS);
         publish();
     }
@@ -463,7 +462,10 @@ public final class StreamController implements AutoCloseable {
         StreamConfig c = config();
         masker = SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl());
         try {
-            kept.open(c);
+            probing(() -> { // an encoding whose size the camera decides probes it first
+                kept.open(c);
+                return null;
+            });
         } catch (ValidationException e) {
             fail("The stream cannot start: " + e.getMessage());
             return;
@@ -578,7 +580,10 @@ public final class StreamController implements AutoCloseable {
         if (kept.isOpen() && c.keepSession()) {
             masker = masker.and(SecretMasker.forUrls(c.rtspUrl(), c.rtmpUrl()));
             try {
-                kept.apply(c);
+                probing(() -> { // a new encoding whose size the camera decides probes it first
+                    kept.apply(c);
+                    return null;
+                });
             } catch (RuntimeException e) {
                 log("url_change", "The kept session could not switch: " + masker.mask(String.valueOf(e.getMessage())),
                         LogStatus.ERROR);

@@ -71,7 +71,9 @@ class CameraSwitchTest {
 
     @Test
     void theNewCameraIsProbedWhileTheOldFfmpegStaysOnAir() throws Exception {
-        api.preset("copy");
+        // the plain relay's switch (a kept session connects the new camera while the old one stays on air, without a
+        // probe: KeptStreamTest)
+        api.json("PUT", "/api/config", "{\"preset\":\"copy\",\"keep_session\":false}", 200);
         api.setUrls(oldCamera.url(), rtmp.rtmpUrl(key), false);
         api.start();
         long oldPid = api.waitForState("running", LONG).get("pid").asLong();

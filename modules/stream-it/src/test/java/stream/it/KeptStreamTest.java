@@ -7,15 +7,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.eclipsesource.json.Json;
 import com.eclipsesource.json.JsonObject;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -256,6 +264,10 @@ class KeptStreamTest {
     void switchesByApiToACameraWithoutAudioAndBySseToOneBehindAPasswordOnOneSession() throws Exception {
         startAppliance("--sse-url", nchan.subscribeUrl(channel));
         RtmpViewer v = startStreaming(withAudio.url());
+        SequenceHeaderWatch headers = new SequenceHeaderWatch(rtmp.rtmpUrl(key));
+        toClose.add(headers);
+        Waits.waitUntil(() -> headers.pictures() > 0 || !headers.isAlive(), LONG, "ffprobe reading the destination");
+        long headersBefore = headers.newHeaders();
         long client = publisherClientId();
         long publisherPid = api.status().getLong("pid", -1);
         assertEquals("camera", source());
@@ -265,6 +277,10 @@ class KeptStreamTest {
         api.setUrls(silent.url(), rtmp.rtmpUrl(key), true);
         Waits.waitUntil(() -> switches() == 1 && "camera".equals(source()), LONG, "the switch to the silent camera");
         awaitMorePictures(v, 75);
+        // copy: the cut to 320x240 reached the destination with a fresh AVC sequence header, not in-band SPS only
+        Waits.waitUntil(() -> headers.newHeaders() > headersBefore || !headers.isAlive(), LONG,
+                "a fresh sequence header at the destination");
+        assertTrue(headers.isAlive(), "ffprobe's session at the destination ended");
 
         // 2. by SSE: a camera behind a password
         api.waitForSseState("connected", LONG);
@@ -453,6 +469,126 @@ class KeptStreamTest {
         }, LONG, "the relay restarted on the new camera");
         rtmp.waitForBytesGrowing(key, LONG);
         assertNotEquals(client, publisherClientId(), "the plain relay reconnects to the destination");
+    }
+
+    @Test
+    void anEncodingPresetGivesTheDestinationOneFormatAcrossCamerasAndTheSlateAndAChangeOfPresetKeepsTheSession()
+            throws Exception {
+        RtspCamera small = RtspCamera.builder().port(TestPorts.freePort()).path("/small").size(320, 240)
+                .audio(RtspCamera.Audio.NONE).start();
+        toClose.add(small);
+        startAppliance();
+        api.preset("low-480p"); // libx264, scale=-2:480: 854x480 for the first camera's 16:9
+        RtmpViewer v = startStreaming(withAudio.url());
+        long client = publisherClientId();
+        long publisherPid = api.status().getLong("pid", -1);
+        List<String> ingest = Processes.info(ingestPid(withAudio)).orElseThrow().argv();
+        assertTrue(ingest.contains("libx264") && ingest.contains("-vf"), "the ingest encodes: " + ingest);
+        awaitMorePictures(v, 50);
+
+        // another camera of another size and aspect, without audio: fitted into the same format
+        api.setUrls(small.url(), rtmp.rtmpUrl(key), true);
+        Waits.waitUntil(() -> switches() == 1 && "camera".equals(source()), LONG, "the switch to the 320x240 camera");
+        awaitMorePictures(v, 75);
+        // the slate, in the same format
+        small.stop();
+        Waits.waitUntil(() -> "slate".equals(source()), LONG, "the slate on air");
+        awaitMorePictures(v, 50);
+        small.start();
+        Waits.waitUntil(() -> "camera".equals(source()), LONG, "the camera back on air");
+        awaitMorePictures(v, 50);
+
+        assertEquals(List.of("854x480"), v.sizes(), "one picture size at the viewer across cameras and slate");
+        long sizedPictures = v.video().stream().filter(a -> a.size() != null).count();
+        assertTrue(sizedPictures >= 4, "keyframes with their size seen by the viewer: " + sizedPictures);
+        assertContinuous(v, 25);
+        JsonObject status = api.status();
+        assertEquals("running", status.getString("state", ""), status.toString());
+        assertEquals(publisherPid, status.getLong("pid", -2), "the publisher ffmpeg was never replaced");
+        assertEquals(client, publisherClientId(), "the publisher's RTMP connection at nginx changed");
+        assertTrue(status.get("warning").isNull(), "one format, no size warning: " + status);
+
+        // a change of preset on the running stream: cut over on the same session, to the camera's own 320x240
+        api.preset("copy");
+        Waits.waitUntil(() -> {
+            List<String> sizes = v.sizes();
+            return sizes.get(sizes.size() - 1).equals("320x240") || !v.isAlive();
+        }, LONG, "the camera's own size at the viewer after the change to copy");
+        awaitMorePictures(v, 50);
+        assertEquals(List.of("854x480", "320x240"), v.sizes());
+        assertEquals(client, publisherClientId(), "a change of preset kept the RTMP session");
+        assertEquals(publisherPid, api.status().getLong("pid", -2), "a change of preset kept the publisher");
+        Waits.waitUntil(() -> {
+            List<Processes.ProcessInfo> ingests = Processes.find(p -> p.parentPid() == app.pid()
+                    && p.commandLine().contains("127.0.0.1:" + small.port() + "/"));
+            return ingests.size() == 1 && !ingests.get(0).argv().contains("libx264");
+        }, LONG, "one ingest of the camera, copying (the encoding one closed after the cut)");
+        assertContinuous(v, 25);
+        String logs = String.join("\n", api.logMessages(60));
+        assertTrue(logs.contains("The encoding changes to a copy of the camera's video"), logs);
+        assertTrue(logs.contains("is on air in the new encoding (copied) at its first keyframe"), logs);
+    }
+
+    @Test
+    void theDashboardsThumbnailShowsWhatTheKeptSessionSendsTheSlateIncluded() throws Exception {
+        RtspCamera cam = RtspCamera.builder().port(TestPorts.freePort()).path("/porch").audio(RtspCamera.Audio.AAC)
+                .start();
+        toClose.add(cam);
+        startAppliance();
+        startStreaming(cam.url());
+        List<Processes.ProcessInfo> snapshots = Processes.find(p -> p.parentPid() == app.pid()
+                && p.argv().contains("image2"));
+        assertEquals(1, snapshots.size(), "one snapshot process, the appliance's child: " + snapshots);
+        List<String> argv = snapshots.get(0).argv();
+        assertEquals("mpegts", argv.get(argv.indexOf("-i") - 1), "it reads the session's output: " + argv);
+
+        BufferedImage camera = Waits.waitFor(this::snapshotImage, LONG, "a snapshot JPEG of the camera");
+        int[] corner = rgb(camera, 4, 4);
+        assertTrue(corner[2] < 25, "the camera's black background: " + Arrays.toString(corner));
+
+        cam.stop();
+        Waits.waitUntil(() -> "slate".equals(source()), LONG, "the slate on air");
+        // one JPEG every 10 s of output: the slate's (its background 0x1d2733) within two
+        BufferedImage slate = Waits.waitFor(() -> {
+            BufferedImage img = snapshotImage();
+            return img != null && rgb(img, 4, 4)[2] > 35 ? img : null;
+        }, LONG, "a snapshot of the slate");
+        int[] slateCorner = rgb(slate, 4, 4);
+        assertTrue(Math.abs(slateCorner[0] - 0x1d) < 16 && Math.abs(slateCorner[1] - 0x27) < 16
+                && Math.abs(slateCorner[2] - 0x33) < 16, "the slate's colour: " + Arrays.toString(slateCorner));
+        assertEquals(640, slate.getWidth(), "the thumbnail's width");
+
+        api.stop();
+        Processes.awaitGone(snapshots.get(0).pid(), Duration.ofSeconds(20));
+        assertEquals(404, app.get("/api/stream/snapshot.jpg", true).statusCode(), "no snapshot when stopped");
+    }
+
+    /** The snapshot route's JPEG, decoded, or null while it answers anything else. */
+    BufferedImage snapshotImage() {
+        try {
+            HttpResponse<byte[]> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            app.uri("/api/stream/snapshot.jpg")).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                            ("admin:" + ApplianceProcess.PASSWORD).getBytes(StandardCharsets.UTF_8))).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200) {
+                return null;
+            }
+            assertEquals("image/jpeg", r.headers().firstValue("Content-Type").orElse(""));
+            byte[] body = r.body();
+            assertTrue(body.length > 2 && (body[0] & 0xFF) == 0xFF && (body[1] & 0xFF) == 0xD8, "a JPEG's first bytes");
+            return ImageIO.read(new ByteArrayInputStream(body));
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    static int[] rgb(BufferedImage img, int x, int y) {
+        int p = img.getRGB(x, y);
+        return new int[] {(p >> 16) & 0xFF, (p >> 8) & 0xFF, p & 0xFF};
     }
 
     /** The appliance's ffmpeg processes that publish to this test's destination (the viewer's is not one). */

@@ -80,9 +80,14 @@ class OrderlyStopTest {
 
     /**
      * The default stream on the front camera, "yard" on the yard camera (AAC audio), both with copy, and "gone" on a
-     * camera port where nothing listens, so its ffmpeg keeps failing and waits out a backoff between tries.
+     * camera port where nothing listens: on the plain relay its ffmpeg keeps failing and waits out a backoff between
+     * tries; with the kept session (the default) it shows the slate while its camera is retried.
      */
     void threeStreams() throws IOException {
+        threeStreams(true);
+    }
+
+    void threeStreams(boolean keepSession) throws IOException {
         api.json("PUT", "/api/streams/default/config", "{\"preset\":\"copy\"}", 200);
         api.json("PUT", "/api/streams/default/config/urls", Json.object().add("rtsp_url", frontCamera.url())
                 .add("rtmp_url", rtmp.rtmpUrl(key("front"))).toString(), 200);
@@ -92,6 +97,9 @@ class OrderlyStopTest {
                 .add("rtsp_url", "rtsp://127.0.0.1:" + TestPorts.freePort() + "/nothing")
                 .add("rtmp_url", rtmp.rtmpUrl(key("gone"))).add("preset", "copy").toString(), 201);
         for (String s : List.of("default", "yard", "gone")) {
+            if (!keepSession) {
+                api.json("PUT", "/api/streams/" + s + "/config", "{\"keep_session\":false}", 200);
+            }
             api.json("POST", "/api/streams/" + s + "/start", "{}", 200);
         }
     }
@@ -106,7 +114,7 @@ class OrderlyStopTest {
 
     @Test
     void sigtermWhileTwoStreamsRunAndOneWaitsOutABackoffEndsEveryFfmpegCleanly() throws Exception {
-        threeStreams();
+        threeStreams(false); // the plain relay's backoff and its one record per relay are what this looks at
         Waits.waitUntil(() -> state("default").equals("running"), LONG, "default running");
         Waits.waitUntil(() -> state("yard").equals("running"), LONG, "yard running");
         rtmp.waitForBytesGrowing(key("front"), LONG);
@@ -143,7 +151,8 @@ class OrderlyStopTest {
 
     @Test
     void sigtermWhileANewCameraIsBeingProbedIsOrderlyAndWithinTenSeconds() throws Exception {
-        api.json("PUT", "/api/config", "{\"preset\":\"copy\"}", 200);
+        // the plain relay probes a new camera before it switches (a kept session connects it while the old stays on)
+        api.json("PUT", "/api/config", "{\"preset\":\"copy\",\"keep_session\":false}", 200);
         api.setUrls(frontCamera.url(), rtmp.rtmpUrl(key("front")), false);
         api.start();
         api.waitForState("running", LONG);

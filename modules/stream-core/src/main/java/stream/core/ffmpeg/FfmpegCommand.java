@@ -107,28 +107,41 @@ public record FfmpegCommand(String ffmpeg, RtspUrl rtspUrl, RtmpUrl rtmpUrl, Enc
      * it is secret.
      */
     public Optional<List<String>> snapshotArguments() {
-        return snapshot.map(file -> {
-            List<String> args = new ArrayList<>(List.of(ffmpeg,
-                    "-hide_banner", "-loglevel", "level+error", "-nostats", "-nostdin",
-                    // -y: the snapshot file exists after the first run, and without -y ffmpeg would ask to overwrite.
-                    "-y",
-                    // Only keyframes are decoded: the preview needs one frame in 10 s, and decoding the others would
-                    // cost about 5 times the CPU (measured on 5.1). A 1 s analysis bound: with keyframes only, stream
-                    // probing would otherwise run to its 5 s limit before the first snapshot. (A camera that sends
-                    // B-frames gets its first snapshot two keyframes later: the decoder holds a picture for reordering.)
-                    "-skip_frame:v", "nokey", "-analyzeduration", "1000000",
-                    "-f", "nut", "-i", "pipe:0",
-                    "-map", "0:v:0", "-vf", SNAPSHOT_FILTER,
-                    // image2 is constant frame rate by default in 5.1: without vfr the one selected frame is
-                    // duplicated to the camera's rate and the file rewritten 25 times a second.
-                    "-fps_mode", "vfr", "-q:v", "5",
-                    // The JPEG encoder's frame threads hold each picture until the next one arrives: with a frame
-                    // every 10 s the first snapshot would appear after 10 s (measured on 5.1); one thread writes at
-                    // once.
-                    "-threads", "1",
-                    "-update", "1", "-atomic_writing", "1", "-f", "image2", file.toString()));
-            return List.copyOf(args);
-        });
+        return snapshot.map(file -> snapshotReader(ffmpeg, "nut", file));
+    }
+
+    /**
+     * The argument list of a snapshot process reading a stream of {@code inputFormat} on its stdin ({@code nut} for
+     * the relay's copy, {@code mpegts} for a kept session's output) and keeping the JPEG at {@code file}, an absolute
+     * path. Nothing in it is secret.
+     */
+    public static List<String> snapshotReader(String ffmpeg, String inputFormat, Path file) {
+        if (!file.isAbsolute()) {
+            throw new ValidationException("snapshot", "must be an absolute path");
+        }
+        if (!inputFormat.equals("nut") && !inputFormat.equals("mpegts")) {
+            throw new IllegalArgumentException("snapshot input must be nut or mpegts: " + inputFormat);
+        }
+        List<String> args = new ArrayList<>(List.of(ffmpeg,
+                "-hide_banner", "-loglevel", "level+error", "-nostats", "-nostdin",
+                // -y: the snapshot file exists after the first run, and without -y ffmpeg would ask to overwrite.
+                "-y",
+                // Only keyframes are decoded: the preview needs one frame in 10 s, and decoding the others would
+                // cost about 5 times the CPU (measured on 5.1). A 1 s analysis bound: with keyframes only, stream
+                // probing would otherwise run to its 5 s limit before the first snapshot. (A camera that sends
+                // B-frames gets its first snapshot two keyframes later: the decoder holds a picture for reordering.)
+                "-skip_frame:v", "nokey", "-analyzeduration", "1000000",
+                "-f", inputFormat, "-i", "pipe:0",
+                "-map", "0:v:0", "-vf", SNAPSHOT_FILTER,
+                // image2 is constant frame rate by default in 5.1: without vfr the one selected frame is
+                // duplicated to the camera's rate and the file rewritten 25 times a second.
+                "-fps_mode", "vfr", "-q:v", "5",
+                // The JPEG encoder's frame threads hold each picture until the next one arrives: with a frame
+                // every 10 s the first snapshot would appear after 10 s (measured on 5.1); one thread writes at
+                // once.
+                "-threads", "1",
+                "-update", "1", "-atomic_writing", "1", "-f", "image2", file.toString()));
+        return List.copyOf(args);
     }
 
     /** Whether the camera's video is passed through unchanged. */

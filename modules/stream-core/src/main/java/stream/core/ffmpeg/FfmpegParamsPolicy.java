@@ -186,7 +186,7 @@ public final class FfmpegParamsPolicy {
     }
 
     /** The canonical name of an allowed option spelling ("-vcodec" gives "c:v"), or empty when not allowed. */
-    static Optional<String> canonical(String option) {
+    public static Optional<String> canonical(String option) {
         Rule rule = ALLOWED.get(option);
         return rule == null ? Optional.empty() : Optional.of(rule.canonical());
     }

@@ -1,30 +1,34 @@
 package stream.core.session;
 
 import java.io.IOException;
+import java.util.Optional;
 
 import stream.core.SecretMasker;
 
 /** One camera's ingest ffmpeg and the thread that demuxes its transport stream into the splicer. */
 final class CameraIngest {
     private final String rtspUrl;
+    private final Optional<VideoEncoding> encoding;
     private final MediaProcess process;
     private final Splicer.Input input;
     private final long startedNanos;
     private volatile boolean ended;
     private final TsDemuxer demuxer;
 
-    private CameraIngest(String rtspUrl, MediaProcess process, Splicer.Input input) {
+    private CameraIngest(String rtspUrl, Optional<VideoEncoding> encoding, MediaProcess process, Splicer.Input input) {
         this.rtspUrl = rtspUrl;
+        this.encoding = encoding;
         this.process = process;
         this.input = input;
         this.startedNanos = System.nanoTime();
         this.demuxer = new TsDemuxer(input);
     }
 
-    static CameraIngest start(String rtspUrl, SessionCommands commands, MediaProcess.Starter starter, Splicer splicer,
-                              String label) {
-        MediaProcess p = starter.start("ingest", commands.ingest(rtspUrl), SecretMasker.forUrls(rtspUrl));
-        CameraIngest ingest = new CameraIngest(rtspUrl, p, splicer.newInput(label, true, false));
+    /** @param encoding how the camera's video is encoded, or empty for a copy */
+    static CameraIngest start(String rtspUrl, Optional<VideoEncoding> encoding, SessionCommands commands,
+                              MediaProcess.Starter starter, Splicer splicer, String label) {
+        MediaProcess p = starter.start("ingest", commands.ingest(rtspUrl, encoding), SecretMasker.forUrls(rtspUrl));
+        CameraIngest ingest = new CameraIngest(rtspUrl, encoding, p, splicer.newInput(label, true, false));
         Thread reader = new Thread(ingest::read, "ingest-" + p.pid());
         reader.setDaemon(true);
         reader.start();
@@ -44,6 +48,10 @@ final class CameraIngest {
 
     String rtspUrl() {
         return rtspUrl;
+    }
+
+    Optional<VideoEncoding> encoding() {
+        return encoding;
     }
 
     Splicer.Input input() {

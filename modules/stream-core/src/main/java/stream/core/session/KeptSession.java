@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -41,20 +42,42 @@ public final class KeptSession implements AutoCloseable {
      * @param stallTimeout   no picture from the camera on air for this long puts the slate on air
      * @param firstPictureTimeout no picture at all this long after the start puts the slate on air
      * @param connectTimeout a camera that has not shown a keyframe this long after its ingest started is retried
-     * @param fallbackWidth  the slate's size and rate until a camera has shown its own
+     * @param fallbackWidth  the slate's size and rate until a camera has shown its own (with an encoding: the
+     *                       encoding's, which every camera is fitted to)
+     * @param encoding       how the ingests encode the cameras' video, or empty to copy it
+     * @param snapshotFile   where a snapshot process keeps a JPEG of the output every 10 s, or empty for none
      */
     public record Settings(String streamName, String rtmpUrl, Duration stallTimeout, Duration firstPictureTimeout,
-                           Duration connectTimeout, Backoff retry, int fallbackWidth, int fallbackHeight, int fallbackFps, Path workDir) {
+                           Duration connectTimeout, Backoff retry, int fallbackWidth, int fallbackHeight, int fallbackFps,
+                           Path workDir, Optional<VideoEncoding> encoding, Optional<Path> snapshotFile) {
         public Settings {
             Objects.requireNonNull(streamName, "streamName");
             Objects.requireNonNull(rtmpUrl, "rtmpUrl");
             Objects.requireNonNull(workDir, "workDir");
+            Objects.requireNonNull(encoding, "encoding");
+            Objects.requireNonNull(snapshotFile, "snapshotFile");
         }
 
+        /** Copies the cameras' video; no snapshot. */
         public static Settings defaults(String streamName, String rtmpUrl, Path workDir) {
             return new Settings(streamName, rtmpUrl, Duration.ofMillis(500), Duration.ofSeconds(4),
                     Duration.ofSeconds(10),
-                    Backoff.of(Duration.ofSeconds(1), Duration.ofSeconds(10), 0.2), 1280, 720, 25, workDir);
+                    Backoff.of(Duration.ofSeconds(1), Duration.ofSeconds(10), 0.2), 1280, 720, 25, workDir,
+                    Optional.empty(), Optional.empty());
+        }
+
+        /** The same with the cameras encoded to {@code encoding} (empty: copied); the slate starts in its format. */
+        public Settings withEncoding(Optional<VideoEncoding> encoding) {
+            return new Settings(streamName, rtmpUrl, stallTimeout, firstPictureTimeout, connectTimeout, retry,
+                    encoding.map(VideoEncoding::width).orElse(fallbackWidth),
+                    encoding.map(VideoEncoding::height).orElse(fallbackHeight),
+                    encoding.map(VideoEncoding::fps).orElse(fallbackFps), workDir, encoding, snapshotFile);
+        }
+
+        /** The same with a snapshot of the output kept at {@code file}, an absolute path. */
+        public Settings withSnapshot(Path file) {
+            return new Settings(streamName, rtmpUrl, stallTimeout, firstPictureTimeout, connectTimeout, retry,
+                    fallbackWidth, fallbackHeight, fallbackFps, workDir, encoding, Optional.of(file));
         }
     }
 
@@ -73,6 +96,8 @@ public final class KeptSession implements AutoCloseable {
     private final ExecutorService closer;
     private final MediaProcess publisher;
     private final PublisherFeed feed;
+    /** The snapshot process's copy of the output, or null when it could not start (no thumbnail, same broadcast). */
+    private final SnapshotFeed snapshot;
     private final Splicer splicer;
     private final Thread control;
     private final Instant startedAt = Instant.now();
@@ -80,6 +105,7 @@ public final class KeptSession implements AutoCloseable {
 
     // guarded by this
     private String wantedUrl;
+    private Optional<VideoEncoding> encoding;
     private CameraIngest onAir;
     private String lastCameraUrl;
     private CameraIngest candidate;
@@ -130,7 +156,10 @@ public final class KeptSession implements AutoCloseable {
         this.publisher = starter.start("publisher", publisherCommand,
                 SecretMasker.forUrls(settings.rtmpUrl()));
         this.feed = new PublisherFeed(publisher.stdin(), 1_000, "session-" + settings.streamName() + "-feed");
-        this.splicer = new Splicer(new TsMuxer(feed), silence, System::nanoTime, null);
+        this.snapshot = settings.snapshotFile().map(this::startSnapshot).orElse(null);
+        this.splicer = new Splicer(new TsMuxer(snapshot == null ? feed : snapshot.teeFrom(feed)), silence,
+                System::nanoTime, null);
+        this.encoding = settings.encoding();
         this.backoff = settings.retry();
         this.wantedUrl = rtspUrl;
         this.control = new Thread(this::controlLoop, "session-" + settings.streamName());
@@ -138,16 +167,54 @@ public final class KeptSession implements AutoCloseable {
         this.control.start();
     }
 
+    private SnapshotFeed startSnapshot(Path file) {
+        try {
+            MediaProcess p = starter.start("snapshot", commands.snapshot(file), SecretMasker.forUrls());
+            return new SnapshotFeed(p, 250, "session-" + settings.streamName() + "-snapshot");
+        } catch (RuntimeException e) {
+            log.accept("no snapshot for the dashboard: " + e.getMessage());
+            return null;
+        }
+    }
+
     /** Cuts over to another camera, make-before-break. Throws (and changes nothing) for a URL that is not RTSP. */
     public synchronized void switchCamera(String rtspUrl) {
         commands.ingest(rtspUrl);
         masker = masker.and(SecretMasker.forUrls(rtspUrl));
         wantedUrl = rtspUrl;
-        if (candidate != null && !candidate.rtspUrl().equals(rtspUrl)) {
+        wantChanged();
+    }
+
+    /**
+     * Encodes from now on as {@code next} says (empty: copies the cameras' video), make-before-break like a switch:
+     * a new ingest of the camera in the new encoding is cut in at its first keyframe, the old one stays on air until
+     * then. The slate takes the new format after that cut.
+     */
+    public synchronized void changeEncoding(Optional<VideoEncoding> next) {
+        Objects.requireNonNull(next, "next");
+        if (next.equals(encoding)) {
+            return;
+        }
+        encoding = next;
+        wantChanged();
+    }
+
+    private void wantChanged() {
+        if (candidate != null && !wanted(candidate)) {
             dropCandidate();
         }
         backoff = settings.retry();
         retryAtNanos = System.nanoTime();
+    }
+
+    /** Whether this ingest is what the session wants on air: the wanted camera, in the wanted encoding. */
+    private boolean wanted(CameraIngest ingest) {
+        return ingest.rtspUrl().equals(wantedUrl) && ingest.encoding().equals(encoding);
+    }
+
+    /** How the session encodes the cameras' video now (empty: copies it). */
+    public synchronized Optional<VideoEncoding> encoding() {
+        return encoding;
     }
 
     public synchronized Status status() {
@@ -224,7 +291,7 @@ public final class KeptSession implements AutoCloseable {
         }
         if (slate != null && !slateOnAirLogged && splicer.active() == slate.input()) {
             slateOnAirLogged = true;
-            if (stalled != null && candidate == null && stalled.rtspUrl().equals(wantedUrl)) {
+            if (stalled != null && candidate == null && wanted(stalled)) {
                 candidate = stalled;
                 candidateSinceNanos = now;
             } else if (stalled != null) {
@@ -256,9 +323,9 @@ public final class KeptSession implements AutoCloseable {
                         + delay.toMillis() + " ms");
             }
         }
-        boolean wantCamera = onAir == null || !onAir.rtspUrl().equals(wantedUrl);
+        boolean wantCamera = onAir == null || !wanted(onAir);
         if (candidate == null && stalled == null && wantCamera && now >= retryAtNanos) {
-            candidate = CameraIngest.start(wantedUrl, commands, starter, splicer,
+            candidate = CameraIngest.start(wantedUrl, encoding, commands, starter, splicer,
                     "camera " + SecretMasker.maskUrl(wantedUrl));
             candidateSinceNanos = now;
         }
@@ -282,6 +349,10 @@ public final class KeptSession implements AutoCloseable {
             slate = null;
             log.accept("camera " + url + " is back on air at its first keyframe after "
                     + String.format("%.1f", slateNanos / 1e9) + " s of slate");
+        } else if (previous != null && previous.rtspUrl().equals(onAir.rtspUrl())) {
+            log.accept("camera " + url + " is on air in the new encoding ("
+                    + onAir.encoding().map(e -> e.width() + "x" + e.height() + " at " + e.fps() + " fps")
+                            .orElse("copied") + ") at its first keyframe");
         } else if (previous != null) {
             log.accept("switched from camera " + SecretMasker.maskUrl(previous.rtspUrl()) + " to " + url
                     + " at its first keyframe");
@@ -312,7 +383,7 @@ public final class KeptSession implements AutoCloseable {
         if (onAir != null) {
             CameraIngest lost = onAir;
             onAir = null;
-            if (candidate == null && lost.alive() && lost.rtspUrl().equals(wantedUrl)) {
+            if (candidate == null && lost.alive() && wanted(lost)) {
                 stalled = lost; // still on air until the slate's first picture: it becomes the candidate then
             } else {
                 closer.execute(lost::close);
@@ -403,6 +474,9 @@ public final class KeptSession implements AutoCloseable {
         }
         feed.finish(2_000);
         publisher.close();
+        if (snapshot != null) {
+            snapshot.close();
+        }
         background.shutdown();
         try {
             background.awaitTermination(15, TimeUnit.SECONDS);

@@ -4,11 +4,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import stream.core.FieldError;
 import stream.core.UrlValidator;
 import stream.core.ValidationException;
+import stream.core.ffmpeg.FfmpegCommand;
 
 /**
  * The ffmpeg argument lists of a kept session. Every URL is checked by {@link UrlValidator} first (nothing that ffmpeg
@@ -38,17 +40,41 @@ public record SessionCommands(String ffmpeg) {
      * being written out in a burst once probing ends (see {@link Splicer#newInput}).
      */
     public List<String> ingest(String rtspUrl) {
+        return ingest(rtspUrl, Optional.empty());
+    }
+
+    /**
+     * The same with the camera's video encoded to the session's one format when {@code encoding} is given (a
+     * preset other than copy): the camera's picture fitted into the session's size and rate, then encoded with the
+     * stream's checked arguments (see {@link VideoEncoding#outputOptions}). The URL is checked as for a copy.
+     */
+    public List<String> ingest(String rtspUrl, Optional<VideoEncoding> encoding) {
         UrlValidator.rtspProblem(rtspUrl).ifPresent(p -> {
             throw new ValidationException(List.of(new FieldError("rtsp_url", p)));
         });
-        return List.of(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "warning",
-                "-rtsp_transport", "tcp", "-timeout", RTSP_TIMEOUT_US, "-fflags", "+genpts+nobuffer",
+        List<String> cmd = new ArrayList<>(List.of(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "warning"));
+        encoding.ifPresent(e -> cmd.addAll(e.inputOptions()));
+        cmd.addAll(List.of("-rtsp_transport", "tcp", "-timeout", RTSP_TIMEOUT_US, "-fflags", "+genpts+nobuffer",
                 "-i", rtspUrl,
-                "-map", "0:v:0", "-map", "0:a:0?",
-                "-c:v", "copy",
+                "-map", "0:v:0", "-map", "0:a:0?"));
+        if (encoding.isPresent()) {
+            cmd.addAll(encoding.get().outputOptions());
+        } else {
+            cmd.addAll(List.of("-c:v", "copy"));
+        }
+        cmd.addAll(List.of(
                 "-c:a", "aac", "-ar", Integer.toString(AUDIO_RATE), "-ac", Integer.toString(AUDIO_CHANNELS),
                 "-b:a", "128k",
-                "-f", "mpegts", "-flush_packets", "1", "pipe:1");
+                "-f", "mpegts", "-flush_packets", "1", "pipe:1"));
+        return List.copyOf(cmd);
+    }
+
+    /**
+     * The snapshot process of a session: it reads the transport stream the publisher gets (on its stdin) and keeps
+     * a JPEG of it every 10 s, as the plain relay's does, so the dashboard shows what viewers see, slate included.
+     */
+    public List<String> snapshot(Path file) {
+        return FfmpegCommand.snapshotReader(ffmpeg, "mpegts", file);
     }
 
     /**

@@ -1,0 +1,84 @@
+package stream.core.session;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import stream.core.SecretMasker;
+
+/** The snapshot's copy of a session's output, with real processes: it never holds up the output. */
+class SnapshotFeedTest {
+
+    @Test
+    void whatThePublisherIsGivenReachesTheSnapshotProcessInOrder() throws Exception {
+        MediaProcess cat = PlainMediaProcess.start("snapshot", List.of("cat"), SecretMasker.forUrls());
+        SnapshotFeed feed = new SnapshotFeed(cat, 16, "test-snapshot");
+        ByteArrayOutputStream publisher = new ByteArrayOutputStream();
+        OutputStream out = feed.teeFrom(publisher);
+        for (int i = 0; i < 10; i++) {
+            out.write(new byte[] {(byte) i, (byte) (i + 1)}, 0, 2);
+            out.flush();
+        }
+        feed.close(); // the end of its input: cat writes the rest and exits
+        byte[] copied = cat.stdout().readAllBytes();
+        assertArrayEquals(publisher.toByteArray(), copied);
+        assertEquals(20, copied.length);
+        assertFalse(cat.isAlive());
+    }
+
+    /**
+     * A snapshot process that reads nothing (a stopped one): the pipe fills, then the queue, then the copy is dropped;
+     * the writes to the publisher go on at once, and closing ends the process.
+     */
+    @Test
+    void aSnapshotProcessThatStopsReadingNeverHoldsUpThePublisher() throws Exception {
+        MediaProcess stuck = PlainMediaProcess.start("snapshot", List.of("sleep", "60"), SecretMasker.forUrls());
+        SnapshotFeed feed = new SnapshotFeed(stuck, 8, "test-snapshot");
+        CountingOutput publisher = new CountingOutput();
+        OutputStream out = feed.teeFrom(publisher);
+        byte[] frame = new byte[64 * 1024];
+        for (int i = 0; i < 200; i++) { // 12.5 MB: far more than a pipe (64 kB) and the queue (8 chunks) hold
+            out.write(frame, 0, frame.length);
+        }
+        assertEquals(200L * frame.length, publisher.bytes, "every frame reached the publisher");
+        assertTrue(feed.dropped() >= 150, "the copy was dropped once the queue was full: " + feed.dropped());
+        long pid = feed.pid();
+        feed.close();
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "closed with the session");
+    }
+
+    @Test
+    void aSnapshotProcessThatIsGoneOnlyLosesTheCopy() throws Exception {
+        MediaProcess gone = PlainMediaProcess.start("snapshot", List.of("true"), SecretMasker.forUrls());
+        SnapshotFeed feed = new SnapshotFeed(gone, 8, "test-snapshot");
+        CountingOutput publisher = new CountingOutput();
+        OutputStream out = feed.teeFrom(publisher);
+        ProcessHandle.of(gone.pid()).ifPresent(h -> h.onExit().join());
+        for (int i = 0; i < 100; i++) {
+            out.write(new byte[4096], 0, 4096);
+        }
+        assertEquals(100L * 4096, publisher.bytes);
+        feed.close();
+    }
+
+    /** Counts what the publisher's side was given. */
+    static final class CountingOutput extends OutputStream {
+        long bytes;
+
+        @Override
+        public void write(int b) throws IOException {
+            bytes++;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            bytes += len;
+        }
+    }
+}
