@@ -30,8 +30,8 @@ import stream.core.SecretMasker;
  * first keyframe cuts back to it.</li>
  * </ul>
  *
- * <p>A control thread makes every decision every 100 ms; the readers of the ingests only deliver frames. Nothing
- * here is wired into a stream's state machine yet: that is for the stream work to do through {@link #status}.
+ * <p>A control thread makes every decision every 100 ms; the readers of the ingests only deliver frames. A stream's
+ * controller drives it through {@code KeptRun} and reads {@link #status} into the stream's status.
  */
 public final class KeptSession implements AutoCloseable {
     private static final Duration TICK = Duration.ofMillis(50);
