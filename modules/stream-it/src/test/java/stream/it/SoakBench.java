@@ -287,6 +287,7 @@ class SoakBench {
                 misses.add("stop at the end: " + e.getMessage());
             }
             app.close();
+            keepLog(app, "soak-appliance.log");
         }
         try {
             Processes.awaitNoneMatching("ffmpeg", key, Duration.ofSeconds(20));
@@ -368,6 +369,7 @@ class SoakBench {
             }
             case KILL_PUBLISHER -> {
                 long publisher = api.status().getLong("pid", -1);
+                long killedAt = System.nanoTime();
                 Processes.sigkill(publisher);
                 publisherKills++;
                 Waits.waitUntil(() -> {
@@ -379,6 +381,8 @@ class SoakBench {
                         return false;
                     }
                 }, LONG, "a new publisher");
+                System.out.printf("soak: a new publisher runs %d ms after the kill%n",
+                        (System.nanoTime() - killedAt) / 1_000_000);
                 awaitOnAir("the camera on the new publisher");
                 rtmp.waitForBytesGrowing(key, LONG);
                 Processes.awaitGone(publisher, Duration.ofSeconds(20));
@@ -394,6 +398,7 @@ class SoakBench {
                 List<Processes.ProcessInfo> children = Processes.find(p -> p.parentPid() == app.pid()
                         && p.executableName().contains("ffmpeg"));
                 app.kill();
+                keepLog(app, "soak-appliance-before-kill.log");
                 // stdin EOF ends the publisher, EPIPE the ingest: none may outlive the appliance for long
                 for (Processes.ProcessInfo p : children) {
                     try {
@@ -821,6 +826,17 @@ class SoakBench {
             misses.add(line);
         }
         return line;
+    }
+
+    /** The appliance's own log, kept beside the test's reports (the next start on the same data overwrites it). */
+    static void keepLog(ApplianceProcess a, String name) {
+        try {
+            Path target = ApplianceProcess.ROOT.resolve("modules/stream-it/target").resolve(name);
+            Files.createDirectories(target.getParent());
+            Files.writeString(target, a.log());
+        } catch (IOException e) {
+            System.out.println("cannot keep the appliance's log: " + e);
+        }
     }
 
     static String tail(String s, int n) {
