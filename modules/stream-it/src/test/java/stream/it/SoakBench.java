@@ -138,6 +138,7 @@ class SoakBench {
         SoakPlan plan = SoakPlan.draw(SEED, length);
         System.out.printf("soak: seed %d (set another with bench/soak.sh MINUTES SEED), %.1f minutes, %d steps: %s%n",
                 SEED, MINUTES, plan.steps().size(), plan.steps());
+        String loadAtStart = loadAverage();
         Path tmp = ScratchDir.create("soak");
         data = tmp.resolve("data");
         port = TestPorts.freePort();
@@ -205,6 +206,8 @@ class SoakBench {
                     lastStartedNanos = System.nanoTime();
                 }
                 done.add(new Done(step.kind(), started, System.nanoTime()));
+                System.out.printf("soak: %5.1f s %s done in %d ms%n", (System.nanoTime() - runStart) / 1e9,
+                        step.kind(), (System.nanoTime() - started) / 1_000_000);
             }
             long due = runStart + length.toNanos();
             while (System.nanoTime() < due) {
@@ -231,9 +234,10 @@ class SoakBench {
 
         // the figures
         List<String> lines = new ArrayList<>();
-        lines.add(String.format(Locale.ROOT, "# %s soak: seed %d, %.1f minutes (run %.0f s), %d steps done of %d (%s): %s",
-                Instant.now(), SEED, MINUTES, (runEnd - runStart) / 1e9, done.size(), plan.steps().size(), ended,
-                counts()));
+        lines.add(String.format(Locale.ROOT, "# %s soak: seed %d, %.1f minutes (run %.0f s), load average %s at the"
+                        + " start and %s at the end (%d cores), %d steps done of %d (%s): %s", Instant.now(), SEED,
+                MINUTES, (runEnd - runStart) / 1e9, loadAtStart, loadAverage(),
+                Runtime.getRuntime().availableProcessors(), done.size(), plan.steps().size(), ended, counts()));
         if (viewer != null && runStart > 0) {
             mediaFigures(lines, viewer, runStart, runEnd);
         }
@@ -288,6 +292,7 @@ class SoakBench {
             }
             app.close();
             keepLog(app, "soak-appliance.log");
+            keepStreamLogs();
         }
         try {
             Processes.awaitNoneMatching("ffmpeg", key, Duration.ofSeconds(20));
@@ -714,8 +719,8 @@ class SoakBench {
                 pauses.add(pause / 1_000_000);
                 took.add((d.endNanos() - d.startNanos()) / 1_000_000);
             }
-            lines.add(String.format(Locale.ROOT, "soak_step %s n=%d longest_pause_ms=%d took_ms=%d (each pause: %s)",
-                    kind, of.size(), Collections.max(pauses), Collections.max(took), pauses));
+            lines.add(String.format(Locale.ROOT, "soak_step %s n=%d longest_pause_ms=%d took_ms=%d (each pause: %s;"
+                    + " each took: %s)", kind, of.size(), Collections.max(pauses), Collections.max(took), pauses, took));
         }
     }
 
@@ -836,6 +841,26 @@ class SoakBench {
             Files.writeString(target, a.log());
         } catch (IOException e) {
             System.out.println("cannot keep the appliance's log: " + e);
+        }
+    }
+
+    /** The stream's log rows (what the dashboard's log page shows), kept beside the test's reports. */
+    void keepStreamLogs() {
+        try {
+            List<String> rows = new ApplianceDb(data).query("SELECT id, timestamp, event_type, status, message"
+                    + " FROM stream_logs ORDER BY id").stream().map(JsonObject::toString).toList();
+            Files.write(ApplianceProcess.ROOT.resolve("modules/stream-it/target/soak-stream-logs.txt"), rows);
+        } catch (IOException | RuntimeException e) {
+            System.out.println("cannot keep the stream's logs: " + e);
+        }
+    }
+
+    /** The one-minute load average: the machine is shared, and a soak's pauses depend on it. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
         }
     }
 
