@@ -9,3 +9,4 @@ bash scripts/deps.sh test
 . scripts/env.sh
 mvn -B verify "$@"
 bash scripts/test-install.sh build/image
+SOAK_RESULTS=build/soak-test.txt bash bench/soak.sh 3

@@ -82,13 +82,16 @@ public record SessionCommands(String ffmpeg) {
      * another size or profile (another camera, the slate), ffmpeg 5.1's FLV muxer sends a fresh AVC sequence header
      * only when the packet carries the new SPS/PPS as side data, which this filter attaches; without it the new
      * parameter sets travel in-band only and the destination keeps the first sequence header (measured).
+     * {@code -analyzeduration 500000}: the input is the splicer's own stream (H.264 and AAC from its first packets,
+     * both always present), which half a second of probing identifies; ffmpeg's default of 5 s held every new RTMP
+     * session back by about 4.5 s after its media was ready (127 pictures read before the output opened, measured).
      */
     public List<String> publisher(String rtmpUrl) {
         UrlValidator.rtmpProblem(rtmpUrl).ifPresent(p -> {
             throw new ValidationException(List.of(new FieldError("rtmp_url", p)));
         });
         return List.of(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "warning",
-                "-f", "mpegts", "-i", "pipe:0",
+                "-analyzeduration", "500000", "-f", "mpegts", "-i", "pipe:0",
                 "-map", "0:v:0", "-map", "0:a:0", "-c", "copy", "-bsf:v", "extract_extradata",
                 "-f", "flv", "-flvflags", "no_duration_filesize", "-flush_packets", "1", rtmpUrl);
     }
