@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -612,9 +613,12 @@ class SseControlTest {
         assertUrls(camera.url(), rtmpUrl(count));
         rtmp.waitForBytesGrowing(key(count), Duration.ofSeconds(90));
         api.waitForState("running", LONG);
-        List<String> stillPublishing = rtmp.stats().streams(RtmpServer.LIVE_APP).stream()
+        // a kept session (contract §8) closes the session on an older destination once the newest carries media, in
+        // the background: its publisher ends its FLV properly, so nginx lists it a little longer
+        Supplier<List<String>> publishing = () -> rtmp.stats().streams(RtmpServer.LIVE_APP).stream()
                 .filter(s -> s.name().startsWith(prefix) && s.publishing()).map(RtmpStreamStats::name).toList();
-        assertEquals(List.of(key(count)), stillPublishing, "only the last key is published");
+        Waits.waitUntil(() -> publishing.get().equals(List.of(key(count))), LONG,
+                "only the last key is published (publishing: " + publishing.get() + ")");
         List<JsonObject> restarting = api.json("GET", "/api/logs?limit=100&event_type=state_restarting", null, 200)
                 .get("logs").asArray().values().stream().map(v -> v.asObject())
                 .filter(o -> o.getLong("id", 0) > logMark).toList();
