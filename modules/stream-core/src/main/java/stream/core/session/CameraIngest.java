@@ -11,6 +11,7 @@ final class CameraIngest {
     private final Splicer.Input input;
     private final long startedNanos;
     private volatile boolean ended;
+    private volatile Runnable endListener;
     private final TsDemuxer demuxer;
 
     private CameraIngest(String rtspUrl, MediaProcess process, Splicer.Input input) {
@@ -39,6 +40,18 @@ final class CameraIngest {
             // the process went away; ended says so
         } finally {
             ended = true;
+            Runnable listener = endListener;
+            if (listener != null) {
+                listener.run();
+            }
+        }
+    }
+
+    /** Runs {@code listener} (short, non-blocking) once the output has ended, at once if it has already. */
+    void whenEnded(Runnable listener) {
+        endListener = listener;
+        if (ended) {
+            listener.run();
         }
     }
 
