@@ -2,6 +2,8 @@ package stream.core.session;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -21,7 +23,7 @@ final class PublisherFeed extends OutputStream {
     private volatile IOException failure;
     private volatile boolean closed;
 
-    /** @param chunks how many writes (one frame each) may wait: at 25 pictures and 21.5 AAC frames a second, 1000 is some 20 s (a few MB) */
+    /** @param chunks how many writes (one frame each, or the frames of one read of a camera's pipe) may wait: at 25 pictures and 21.5 AAC frames a second, 1000 is some 20 s (a few MB) */
     PublisherFeed(OutputStream pipe, int chunks, String threadName) {
         this.pipe = pipe;
         this.queue = new ArrayBlockingQueue<>(chunks);
@@ -32,14 +34,19 @@ final class PublisherFeed extends OutputStream {
 
     private void drain() {
         try {
+            List<byte[]> chunks = new ArrayList<>();
             while (true) {
-                byte[] chunk = queue.take();
-                if (chunk == END) {
-                    pipe.close();
-                    return;
+                chunks.add(queue.take());
+                queue.drainTo(chunks); // what piled up while this thread was waking: written with one flush
+                for (byte[] chunk : chunks) {
+                    if (chunk == END) {
+                        pipe.close();
+                        return;
+                    }
+                    pipe.write(chunk);
                 }
-                pipe.write(chunk);
                 pipe.flush();
+                chunks.clear();
             }
         } catch (IOException e) {
             failure = e;
