@@ -1,11 +1,16 @@
 package stream.core.session;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 import stream.core.SecretMasker;
 
 /** One camera's ingest ffmpeg and the thread that demuxes its transport stream into the splicer. */
 final class CameraIngest {
+    static final long MAX_READ_INTERVAL_NANOS = 40_000_000L;
     private final String rtspUrl;
     private final MediaProcess process;
     private final Splicer.Input input;
@@ -35,7 +40,7 @@ final class CameraIngest {
     private void read() {
         try {
             process.stdin().close();
-            demuxer.readAll(process.stdout());
+            demuxer.readAll(new PacedPipe(process.stdout(), this::readIntervalNanos));
         } catch (IOException e) {
             // the process went away; ended says so
         } finally {
@@ -52,6 +57,43 @@ final class CameraIngest {
         endListener = listener;
         if (ended) {
             listener.run();
+        }
+    }
+
+    /**
+     * The camera's frame interval, at most {@link #MAX_READ_INTERVAL_NANOS}: reading no more often than once per
+     * picture delays a picture by at most one frame interval, which the splicer's test of a live arrival (the wall
+     * clock over {@value Splicer#PACE_WINDOW} pictures) allows for at any frame rate.
+     */
+    private long readIntervalNanos() {
+        long frameNanos = input.frameTicks() * 1_000_000_000L / Ts.TICKS_PER_SECOND;
+        return Math.min(MAX_READ_INTERVAL_NANOS, frameNanos);
+    }
+
+    /**
+     * The ingest's stdout read at most once per interval: ffmpeg writes every packet as it is muxed (each slice of a
+     * picture, each audio PES), 30 to 50 writes a second, and each read is a wake-up of the reader, of the splicer
+     * and of the publisher's feed. Waiting for the rest of the picture makes it one read per picture. A read that
+     * fills the buffer (a backlog) is followed by the next at once.
+     */
+    private static final class PacedPipe extends FilterInputStream {
+        private final LongSupplier intervalNanos;
+        private long nextReadAt = System.nanoTime();
+
+        PacedPipe(InputStream in, LongSupplier intervalNanos) {
+            super(in);
+            this.intervalNanos = intervalNanos;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            long wait;
+            while ((wait = nextReadAt - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(this, wait);
+            }
+            int n = in.read(b, off, len);
+            nextReadAt = n == len ? System.nanoTime() : System.nanoTime() + intervalNanos.getAsLong();
+            return n;
         }
     }
 
