@@ -10,7 +10,7 @@ import stream.core.SecretMasker;
 
 /** One camera's ingest ffmpeg and the thread that demuxes its transport stream into the splicer. */
 final class CameraIngest {
-    static final long MAX_READ_INTERVAL_NANOS = 40_000_000L;
+    static final long MAX_READ_INTERVAL_NANOS = 50_000_000L;
     private final String rtspUrl;
     private final MediaProcess process;
     private final Splicer.Input input;
@@ -61,20 +61,22 @@ final class CameraIngest {
     }
 
     /**
-     * The camera's frame interval, at most {@link #MAX_READ_INTERVAL_NANOS}: reading no more often than once per
-     * picture delays a picture by at most one frame interval, which the splicer's test of a live arrival (the wall
-     * clock over {@value Splicer#PACE_WINDOW} pictures) allows for at any frame rate.
+     * A quarter more than the camera's frame interval, at most {@link #MAX_READ_INTERVAL_NANOS}: the next picture is
+     * in the pipe by then, so a read is one wake-up, not a wait for it and a second one. A picture then waits at most
+     * 1.25 frame intervals, which the splicer's test of a live arrival (the wall clock over {@value
+     * Splicer#PACE_WINDOW} pictures, at least 90 % of their timestamps' span) allows at any frame rate with room to
+     * spare for the scheduler.
      */
     private long readIntervalNanos() {
         long frameNanos = input.frameTicks() * 1_000_000_000L / Ts.TICKS_PER_SECOND;
-        return Math.min(MAX_READ_INTERVAL_NANOS, frameNanos);
+        return Math.min(MAX_READ_INTERVAL_NANOS, frameNanos * 5 / 4);
     }
 
     /**
      * The ingest's stdout read at most once per interval: ffmpeg writes every packet as it is muxed (each slice of a
-     * picture, each audio PES), 30 to 50 writes a second, and each read is a wake-up of the reader, of the splicer
-     * and of the publisher's feed. Waiting for the rest of the picture makes it one read per picture. A read that
-     * fills the buffer (a backlog) is followed by the next at once.
+     * picture, each audio PES), 30 to 50 writes a second, and each read is a wake-up of the reader and a write to
+     * the publisher's feed. Reading a little slower than the pictures come makes it one wake-up per read and fewer
+     * reads than pictures. A read that fills the buffer (a backlog) is followed by the next at once.
      */
     private static final class PacedPipe extends FilterInputStream {
         private final LongSupplier intervalNanos;
