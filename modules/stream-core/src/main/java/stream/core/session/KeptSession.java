@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import stream.core.Backoff;
@@ -30,11 +31,23 @@ import stream.core.SecretMasker;
  * first keyframe cuts back to it.</li>
  * </ul>
  *
- * <p>A control thread makes every decision every 100 ms; the readers of the ingests only deliver frames. A stream's
- * controller drives it through {@code KeptRun} and reads {@link #status} into the stream's status.
+ * <p>A control thread makes every decision; the readers of the ingests only deliver frames. It sleeps until the next
+ * deadline it keeps (the stall timeout of the camera on air, a candidate's connect timeout, a retry) or until it is
+ * woken by a cut, a switch or an ingest that ended, and at most {@link #IDLE_WAIT}: a steady stream costs it two
+ * wake-ups a second instead of a fixed tick's twenty, and a stall is seen at its deadline, not up to a tick late.
+ * A stream's controller drives it through {@code KeptRun} and reads {@link #status} into the stream's status.
  */
 public final class KeptSession implements AutoCloseable {
-    private static final Duration TICK = Duration.ofMillis(50);
+    /** The longest the control thread sleeps without a deadline: what nothing wakes it for (a publisher that
+     * stopped taking media) is logged within this. */
+    static final Duration IDLE_WAIT = Duration.ofMillis(500);
+    private static final long DEADLINE_MARGIN_NANOS = 1_000_000;
+    /**
+     * The publisher gets its media in batches of this long: 10 wake-ups a second of the feed's thread (and of the
+     * publisher ffmpeg) instead of one per read of a camera's pipe (30 to 50), for 0.1 s more latency at a destination
+     * that buffers seconds.
+     */
+    static final Duration FEED_BATCH = Duration.ofMillis(100);
 
     public enum Source { CAMERA, SLATE, SWITCHING }
 
@@ -155,10 +168,10 @@ public final class KeptSession implements AutoCloseable {
         });
         this.publisher = starter.start("publisher", publisherCommand,
                 SecretMasker.forUrls(settings.rtmpUrl()));
-        this.feed = new PublisherFeed(publisher.stdin(), 1_000, "session-" + settings.streamName() + "-feed");
+        this.feed = new PublisherFeed(publisher.stdin(), 1_000, FEED_BATCH, "session-" + settings.streamName() + "-feed");
         this.snapshot = settings.snapshotFile().map(this::startSnapshot).orElse(null);
         this.splicer = new Splicer(new TsMuxer(snapshot == null ? feed : snapshot.teeFrom(feed)), silence,
-                System::nanoTime, null);
+                System::nanoTime, (from, to, ticks) -> wakeControl());
         this.encoding = settings.encoding();
         this.backoff = settings.retry();
         this.wantedUrl = rtspUrl;
@@ -205,6 +218,15 @@ public final class KeptSession implements AutoCloseable {
         }
         backoff = settings.retry();
         retryAtNanos = System.nanoTime();
+        wakeControl();
+    }
+
+    /** Lets the control thread decide now (a cut, a switch, an ingest that ended); never blocks. */
+    private void wakeControl() {
+        Thread t = control;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
     }
 
     /** Whether this ingest is what the session wants on air: the wanted camera, in the wanted encoding. */
@@ -261,23 +283,24 @@ public final class KeptSession implements AutoCloseable {
     }
 
     private void controlLoop() {
-        while (!closed) {
+        while (!closed && !Thread.currentThread().isInterrupted()) {
+            long wait;
             try {
-                tick();
+                wait = tick();
             } catch (RuntimeException e) {
                 log.accept("session control error: " + masker.mask(String.valueOf(e.getMessage())));
+                wait = IDLE_WAIT.toNanos();
             }
-            try {
-                Thread.sleep(TICK.toMillis());
-            } catch (InterruptedException e) {
-                return;
+            if (wait > 0) {
+                LockSupport.parkNanos(this, wait); // returns early on wakeControl() or close()'s interrupt
             }
         }
     }
 
-    private synchronized void tick() {
+    /** Makes the decisions due now; returns how long nothing is due (nanoseconds), unless woken. */
+    private synchronized long tick() {
         if (closed) {
-            return;
+            return 0;
         }
         long now = System.nanoTime();
         IOException failure = splicer.failure();
@@ -327,6 +350,7 @@ public final class KeptSession implements AutoCloseable {
         if (candidate == null && stalled == null && wantCamera && now >= retryAtNanos) {
             candidate = CameraIngest.start(wantedUrl, encoding, commands, starter, splicer,
                     "camera " + SecretMasker.maskUrl(wantedUrl));
+            candidate.whenEnded(this::wakeControl);
             candidateSinceNanos = now;
         }
         // The slate, once armed, must get on air before a camera may be armed behind it.
@@ -334,6 +358,26 @@ public final class KeptSession implements AutoCloseable {
         if (candidate != null && !slateWaiting && splicer.pending() != candidate.input()) {
             splicer.arm(candidate.input());
         }
+        return nanosUntilNextDeadline(now, wantCamera);
+    }
+
+    /** The time until the first of the deadlines {@link #tick} checks, at most {@link #IDLE_WAIT}; a little past it. */
+    private long nanosUntilNextDeadline(long now, boolean wantCamera) {
+        long wait = IDLE_WAIT.toNanos();
+        if (onAir != null) {
+            wait = Math.min(wait, settings.stallTimeout().toNanos() - onAir.input().nanosSinceLastPicture());
+        }
+        if (onAir == null && slate == null) {
+            wait = Math.min(wait, startedNanos + settings.firstPictureTimeout().toNanos() - now);
+        }
+        if (candidate != null) {
+            wait = Math.min(wait, settings.connectTimeout().toNanos() - candidate.input().nanosSinceLastPicture());
+            wait = Math.min(wait, candidateSinceNanos + 2 * settings.connectTimeout().toNanos() - now);
+        } else if (stalled == null && wantCamera) {
+            wait = Math.min(wait, retryAtNanos - now);
+        }
+        // the checks are strictly later than their deadline: wake just past it, not just before it
+        return Math.max(0, wait) + DEADLINE_MARGIN_NANOS;
     }
 
     private void candidateWentOnAir(long now) {

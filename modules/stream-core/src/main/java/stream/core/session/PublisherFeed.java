@@ -2,9 +2,13 @@ package stream.core.session;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The way into the publisher's stdin without ever blocking the splicer: writes are queued and a thread of its own
@@ -18,13 +22,24 @@ final class PublisherFeed extends OutputStream {
     private final BlockingQueue<byte[]> queue;
     private final OutputStream pipe;
     private final Thread writer;
+    private final long batchNanos;
     private volatile IOException failure;
     private volatile boolean closed;
 
-    /** @param chunks how many writes (one frame each) may wait: at 25 pictures and 21.5 AAC frames a second, 1000 is some 20 s (a few MB) */
+    /** @param chunks how many writes (one frame each, or the frames of one read of a camera's pipe) may wait: at 25 pictures and 21.5 AAC frames a second, 1000 is some 20 s (a few MB) */
     PublisherFeed(OutputStream pipe, int chunks, String threadName) {
+        this(pipe, chunks, Duration.ZERO, threadName);
+    }
+
+    /**
+     * @param batch after each write to the pipe the writer rests this long and then writes all that came meanwhile
+     *              at once: one wake-up of this thread (and of the publisher) per batch instead of per write, for up to
+     *              this much more latency on the way to the destination; zero writes each chunk as it comes
+     */
+    PublisherFeed(OutputStream pipe, int chunks, Duration batch, String threadName) {
         this.pipe = pipe;
         this.queue = new ArrayBlockingQueue<>(chunks);
+        this.batchNanos = batch.toNanos();
         this.writer = new Thread(this::drain, threadName);
         this.writer.setDaemon(true);
         this.writer.start();
@@ -32,14 +47,22 @@ final class PublisherFeed extends OutputStream {
 
     private void drain() {
         try {
+            List<byte[]> chunks = new ArrayList<>();
             while (true) {
-                byte[] chunk = queue.take();
-                if (chunk == END) {
-                    pipe.close();
-                    return;
+                chunks.add(queue.take());
+                queue.drainTo(chunks); // what piled up while this thread was waking: written with one flush
+                for (byte[] chunk : chunks) {
+                    if (chunk == END) {
+                        pipe.close();
+                        return;
+                    }
+                    pipe.write(chunk);
                 }
-                pipe.write(chunk);
                 pipe.flush();
+                chunks.clear();
+                if (batchNanos > 0 && !closed) {
+                    LockSupport.parkNanos(this, batchNanos); // finish() unparks: the end is not held back
+                }
             }
         } catch (IOException e) {
             failure = e;
@@ -77,6 +100,7 @@ final class PublisherFeed extends OutputStream {
     /** Lets what is queued reach the pipe (for up to {@code waitMillis}), then closes it: the publisher sees the end. */
     void finish(long waitMillis) {
         closed = true;
+        LockSupport.unpark(writer);
         try {
             if (!queue.offer(END, waitMillis, TimeUnit.MILLISECONDS)) {
                 writer.interrupt();

@@ -92,6 +92,8 @@ public final class Splicer {
         private byte[] parameterSets = new byte[0];
         private int[] size;
         private final ArrayDeque<MediaFrame> heldAudio = new ArrayDeque<>();
+        /** Between {@link #startOfRead} and {@link #endOfRead}: what this source puts on air waits for the end. */
+        private boolean inRead;
 
         private Input(String label, boolean hasAudio, boolean paced) {
             this.label = label;
@@ -110,6 +112,20 @@ public final class Splicer {
         @Override
         public void frame(MediaFrame frame) {
             accept(this, frame);
+            if (!inRead) {
+                flushOutput();
+            }
+        }
+
+        @Override
+        public void startOfRead() {
+            inRead = true;
+        }
+
+        @Override
+        public void endOfRead() {
+            inRead = false;
+            flushOutput();
         }
 
         public String label() {
@@ -335,23 +351,34 @@ public final class Splicer {
         next.heldAudio.clear();
     }
 
-    private void write(Input in, MediaFrame f) {
+    /**
+     * Passes what was put on air since the last flush to the publisher's feed, in one write. Any source's flush
+     * takes the others' frames along in order: a frame waits at most until its own source's end of read.
+     */
+    private synchronized void flushOutput() {
         if (failure != null) {
             return;
         }
-        MediaFrame out = f.shifted(in.offset);
         try {
-            if (out.isVideo()) {
-                writeVideo(in, out);
-            } else {
-                writeAudio(out);
-            }
+            muxer.flush();
         } catch (IOException e) {
             failure = e;
         }
     }
 
-    private void writeVideo(Input in, MediaFrame out) throws IOException {
+    private void write(Input in, MediaFrame f) {
+        if (failure != null) {
+            return;
+        }
+        MediaFrame out = f.shifted(in.offset);
+        if (out.isVideo()) {
+            writeVideo(in, out);
+        } else {
+            writeAudio(out);
+        }
+    }
+
+    private void writeVideo(Input in, MediaFrame out) {
         if (lastVideoDts != Long.MIN_VALUE && out.dts() <= lastVideoDts) {
             // A camera's clock stepped back: keep DTS increasing rather than hand the publisher a backwards step.
             long bump = lastVideoDts + 1 - out.dts();
@@ -361,7 +388,7 @@ public final class Splicer {
         if (in.size != null && pictureSize == null) {
             pictureSize = in.size.clone();
         }
-        muxer.write(out);
+        muxer.append(out);
         videoFramesOut++;
         lastVideoDts = out.dts();
         lastVideoPts = out.pts();
@@ -376,7 +403,7 @@ public final class Splicer {
         }
     }
 
-    private void writeAudio(MediaFrame out) throws IOException {
+    private void writeAudio(MediaFrame out) {
         if (Double.isNaN(audioNext)) {
             return; // no picture yet: audio waits for the first keyframe
         }
@@ -387,13 +414,13 @@ public final class Splicer {
         while (out.pts() > audioNext + audioFrameTicks * 1.5) {
             writeSilence();
         }
-        muxer.write(out);
+        muxer.append(out);
         audioFramesOut++;
         audioNext = Math.max(audioNext, out.pts()) + audioFrameTicks;
     }
 
-    private void writeSilence() throws IOException {
-        muxer.write(MediaFrame.audio(Math.round(audioNext), silentAacFrame));
+    private void writeSilence() {
+        muxer.append(MediaFrame.audio(Math.round(audioNext), silentAacFrame));
         audioFramesOut++;
         silentFramesOut++;
         audioNext += audioFrameTicks;

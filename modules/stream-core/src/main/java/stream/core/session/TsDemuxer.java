@@ -18,6 +18,15 @@ public final class TsDemuxer {
         default void program(boolean hasVideo, boolean hasAudio) {}
 
         void frame(MediaFrame frame);
+
+        /**
+         * The frames found in one read of the stream follow, up to {@link #endOfRead}: a sink may hold its output
+         * back until then and pass them on together.
+         */
+        default void startOfRead() {}
+
+        /** The frames of one read have all been delivered (called before the next read, which may block). */
+        default void endOfRead() {}
     }
 
     private final Sink sink;
@@ -48,7 +57,8 @@ public final class TsDemuxer {
 
     /** Reads until the stream ends (the process closed its stdout); the last PES is then delivered too. */
     public void readAll(InputStream in) throws IOException {
-        byte[] buf = new byte[Ts.PACKET_SIZE * 64];
+        // a pipe's capacity: a camera's keyframe comes in one read, not in five
+        byte[] buf = new byte[Ts.PACKET_SIZE * 348];
         int filled = 0;
         while (true) {
             int n = in.read(buf, filled, buf.length - filled);
@@ -57,20 +67,30 @@ public final class TsDemuxer {
             }
             filled += n;
             int off = 0;
-            while (filled - off >= Ts.PACKET_SIZE) {
-                boolean nextInSync = filled - off < 2 * Ts.PACKET_SIZE
-                        || (buf[off + Ts.PACKET_SIZE] & 0xFF) == Ts.SYNC_BYTE;
-                if ((buf[off] & 0xFF) != Ts.SYNC_BYTE || !nextInSync) {
-                    off++; // lost sync: a packet starts where a sync byte is followed by another 188 bytes on
-                    continue;
+            sink.startOfRead();
+            try {
+                while (filled - off >= Ts.PACKET_SIZE) {
+                    boolean nextInSync = filled - off < 2 * Ts.PACKET_SIZE
+                            || (buf[off + Ts.PACKET_SIZE] & 0xFF) == Ts.SYNC_BYTE;
+                    if ((buf[off] & 0xFF) != Ts.SYNC_BYTE || !nextInSync) {
+                        off++; // lost sync: a packet starts where a sync byte is followed by another 188 bytes on
+                        continue;
+                    }
+                    packet(buf, off);
+                    off += Ts.PACKET_SIZE;
                 }
-                packet(buf, off);
-                off += Ts.PACKET_SIZE;
+            } finally {
+                sink.endOfRead();
             }
             System.arraycopy(buf, off, buf, 0, filled - off);
             filled -= off;
         }
-        finish();
+        sink.startOfRead();
+        try {
+            finish();
+        } finally {
+            sink.endOfRead();
+        }
     }
 
     /** Delivers the PES still being collected (a video PES of unbounded length ends only when the next begins). */

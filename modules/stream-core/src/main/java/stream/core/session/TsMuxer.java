@@ -20,6 +20,8 @@ public final class TsMuxer {
     private final OutputStream out;
     private final ByteArrayOutputStream pending = new ByteArrayOutputStream(128 * 1024);
     private final int[] cc = new int[0x2000];
+    /** One packet being built; every byte of it is written before it is copied into {@code pending}. */
+    private final byte[] packet = new byte[Ts.PACKET_SIZE];
     private long lastPsiAt = Long.MIN_VALUE;
     private long bytesWritten;
 
@@ -29,6 +31,15 @@ public final class TsMuxer {
 
     /** Writes one frame (timestamps on the output timeline, non-negative) and flushes it to the stream. */
     public void write(MediaFrame f) throws IOException {
+        append(f);
+        flush();
+    }
+
+    /**
+     * Adds one frame's packets to what the next {@link #flush} writes: the frames a camera's ingest delivers in one
+     * read of its pipe reach the publisher's feed as one write (one wake-up of its thread, one write to the pipe).
+     */
+    public void append(MediaFrame f) {
         if (f.isVideo()) {
             if (f.keyframe() || lastPsiAt == Long.MIN_VALUE || f.dts() - lastPsiAt >= PSI_INTERVAL) {
                 writePsi();
@@ -41,8 +52,16 @@ public final class TsMuxer {
             }
             writePes(AUDIO_PID, 0xC0, f, false);
         }
+    }
+
+    /** Writes what was appended since the last flush, if anything, and flushes the stream. */
+    public void flush() throws IOException {
+        if (pending.size() == 0) {
+            return;
+        }
+        int size = pending.size();
         pending.writeTo(out);
-        bytesWritten += pending.size();
+        bytesWritten += size;
         pending.reset();
         out.flush();
     }
@@ -65,7 +84,7 @@ public final class TsMuxer {
     }
 
     private void writeSection(int pid, byte[] section) {
-        byte[] p = new byte[Ts.PACKET_SIZE];
+        byte[] p = packet;
         java.util.Arrays.fill(p, (byte) 0xFF);
         p[0] = Ts.SYNC_BYTE;
         p[1] = (byte) (0x40 | (pid >> 8));
@@ -106,8 +125,8 @@ public final class TsMuxer {
 
         int pos = 0;
         boolean first = true;
+        byte[] p = packet;
         while (pos < payload.length) {
-            byte[] p = new byte[Ts.PACKET_SIZE];
             p[0] = Ts.SYNC_BYTE;
             p[1] = (byte) ((first ? 0x40 : 0) | (pid >> 8));
             p[2] = (byte) pid;

@@ -72,4 +72,29 @@ class PublisherFeedTest {
         feed.finish(5_000);
         assertThrows(IOException.class, () -> feed.write(frame, 0, 1));
     }
+
+    @Test
+    void writesThatComeWhileTheWriterRestsAreWrittenTogetherAndFinishDoesNotWaitForTheRest() throws Exception {
+        CountDownLatch firstFlush = new CountDownLatch(1);
+        ByteArrayOutputStream pipe = new ByteArrayOutputStream() {
+            @Override
+            public synchronized void flush() {
+                firstFlush.countDown();
+            }
+        };
+        // a rest far longer than the test: the second batch can only come out through finish()
+        PublisherFeed feed = new PublisherFeed(pipe, 10, java.time.Duration.ofSeconds(60), "feed-test");
+        feed.write(new byte[] {1}, 0, 1);
+        assertTrue(firstFlush.await(30, TimeUnit.SECONDS), "the first write reaches the pipe at once");
+        feed.write(new byte[] {2}, 0, 1);
+        feed.write(new byte[] {3, 4}, 0, 2);
+        synchronized (pipe) {
+            assertArrayEquals(new byte[] {1}, pipe.toByteArray(), "the writer rests: the rest waits");
+        }
+        assertEquals(2, feed.waiting());
+        long start = System.nanoTime();
+        feed.finish(20_000);
+        assertArrayEquals(new byte[] {1, 2, 3, 4}, pipe.toByteArray());
+        assertTrue(System.nanoTime() - start < 20_000_000_000L, "finish woke the resting writer");
+    }
 }
