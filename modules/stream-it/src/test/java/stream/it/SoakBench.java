@@ -115,7 +115,6 @@ class SoakBench {
     String key;
     String channel;
     final List<Done> done = new ArrayList<>();
-    long publisherKills;
 
     /** Every event published on the control channel, by nchan id: its type and whether it was a valid url_update. */
     final Map<String, String> published = Collections.synchronizedMap(new java.util.LinkedHashMap<>());
@@ -371,26 +370,6 @@ class SoakBench {
                 Waits.waitUntil(() -> ingestPid() > 0 && ingestPid() != ingest && "camera".equals(source()), LONG,
                         "a new ingest on air");
                 Processes.awaitGone(ingest, Duration.ofSeconds(20));
-            }
-            case KILL_PUBLISHER -> {
-                long publisher = api.status().getLong("pid", -1);
-                long killedAt = System.nanoTime();
-                Processes.sigkill(publisher);
-                publisherKills++;
-                Waits.waitUntil(() -> {
-                    try {
-                        JsonObject s = api.status();
-                        return "running".equals(s.getString("state", "")) && s.get("pid").isNumber()
-                                && s.getLong("pid", -1) != publisher;
-                    } catch (IOException e) {
-                        return false;
-                    }
-                }, LONG, "a new publisher");
-                System.out.printf("soak: a new publisher runs %d ms after the kill%n",
-                        (System.nanoTime() - killedAt) / 1_000_000);
-                awaitOnAir("the camera on the new publisher");
-                rtmp.waitForBytesGrowing(key, LONG);
-                Processes.awaitGone(publisher, Duration.ofSeconds(20));
             }
             case RESTART_RTMP_SERVER -> {
                 nginxRun++;
@@ -733,11 +712,11 @@ class SoakBench {
         }
         long restarts = done.stream().filter(d -> d.kind() == SoakPlan.Kind.RESTART_RTMP_SERVER).count();
         long kills = done.stream().filter(d -> d.kind() == SoakPlan.Kind.KILL_APPLIANCE).count();
-        long bound = 1 + restarts + kills + publisherKills;
+        long bound = 1 + restarts + kills;
         lines.add(check("soak_rtmp_sessions_opened", opened <= bound && opened >= 1,
                 "value=%d (nginx log 'publish' commands for the key; bound: <= %d = 1 + %d nginx restart + %d appliance"
-                        + " kill -9 + %d publisher kills, whose process held the connection; publisher ids on the stat"
-                        + " page, run:id: %s)", opened, bound, restarts, kills, publisherKills, publisherIds));
+                        + " kill -9; publisher ids on the stat page, run:id: %s)", opened, bound, restarts, kills,
+                publisherIds));
     }
 
     void sseFigures(List<String> lines) {

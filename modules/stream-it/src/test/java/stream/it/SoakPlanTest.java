@@ -19,11 +19,13 @@ class SoakPlanTest {
                     "seed " + seed + ": " + plan.steps());
             assertTrue(plan.count(SoakPlan.Kind.SWITCH_BY_API) + plan.count(SoakPlan.Kind.SWITCH_BY_SSE) >= 2);
             for (SoakPlan.Kind k : List.of(SoakPlan.Kind.CAMERA_OUTAGE, SoakPlan.Kind.CAMERA_FREEZE,
-                    SoakPlan.Kind.KILL_INGEST, SoakPlan.Kind.KILL_PUBLISHER, SoakPlan.Kind.RESTART_RTMP_SERVER,
+                    SoakPlan.Kind.KILL_INGEST, SoakPlan.Kind.RESTART_RTMP_SERVER,
                     SoakPlan.Kind.KILL_APPLIANCE)) {
                 assertEquals(1, plan.count(k), "seed " + seed + ", " + k + ": " + plan.steps());
             }
             assertTrue(plan.steps().stream().allMatch(s -> s.at().compareTo(Duration.ofMinutes(3)) < 0));
+            assertEquals(2, plan.countEndingTheSession(), "only nginx's restart and the appliance's kill -9 may open"
+                    + " a new RTMP session: " + plan.steps());
             List<SoakPlan.Step> disruptions = plan.steps().stream()
                     .filter(s -> s.kind() != SoakPlan.Kind.SWITCH_BY_API && s.kind() != SoakPlan.Kind.SWITCH_BY_SSE)
                     .toList();
@@ -50,5 +52,6 @@ class SoakPlanTest {
                 plan.steps().toString());
         assertEquals(1, plan.count(SoakPlan.Kind.KILL_APPLIANCE));
         assertEquals(1, plan.count(SoakPlan.Kind.RESTART_RTMP_SERVER));
+        assertEquals(2, plan.countEndingTheSession(), plan.steps().toString());
     }
 }
