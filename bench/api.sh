@@ -18,9 +18,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 [ -d bench/anchor/node_modules/express ] || (cd bench/anchor && npm install --no-audit --no-fund --omit=dev >/dev/null)
 . scripts/env.sh
-# this checkout's modules and image, built in the reactor (nothing installed into ~/.m2, where another checkout's
-# artifacts would be found instead)
-mvn -B -q -pl modules/stream-it -am verify -Dtest=ApiLoadBench -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dbench.seconds="${1:-10}" -DredirectTestOutputToFile=false -DtrimStackTrace=false | grep -E '^api_' || true
+. bench/lib.sh
+bench_run ApiLoadBench '^api_' -Dbench.seconds="${1:-10}"
 tail -11 bench/results/api.txt
 echo "load now: $(cut -d" " -f1-3 /proc/loadavg)"

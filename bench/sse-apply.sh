@@ -5,8 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
-# this checkout's modules and image, built in the reactor (nothing installed into ~/.m2, where another checkout's
-# artifacts would be found instead)
-mvn -B -q -pl modules/stream-it -am verify -Dtest=SseApplyBench -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dbench.events="${1:-200}" -Dbench.burst="${2:-1000}" -DredirectTestOutputToFile=false | grep -E '^sse_' || true
+. bench/lib.sh
+bench_run SseApplyBench '^sse_' -Dbench.events="${1:-200}" -Dbench.burst="${2:-1000}"
 tail -3 bench/results/sse-apply.txt

@@ -7,7 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
 . scripts/env.sh
-# builds the image (stream-app's package phase) and runs only the benchmark; nothing goes to ~/.m2
-mvn -B -q -pl modules/stream-it -am verify -Dtest=StreamsBench -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dbench.steadySeconds="${1:-60}" -DredirectTestOutputToFile=false -DtrimStackTrace=false | grep -E '^streams_' || true
+. bench/lib.sh
+bench_run StreamsBench '^streams_' -Dbench.steadySeconds="${1:-60}"
 tail -4 bench/results/streams.txt

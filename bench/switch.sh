@@ -8,9 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
 . scripts/env.sh
+. bench/lib.sh
 rounds="${1:-6}"
 [ "$rounds" -ge 3 ] || { echo "switch: at least 3 switches (a median of 3)" >&2; exit 2; }
-# -am builds the image the benchmark runs (build/image) without touching ~/.m2
-mvn -B -q -pl modules/stream-it -am verify -Dtest=SwitchBench -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dbench.rounds="$rounds" -DredirectTestOutputToFile=false -DtrimStackTrace=false | grep -E '^(switch_|# )' || true
+bench_run SwitchBench '^(switch_|# )' -Dbench.rounds="$rounds"
 tail -3 bench/results/switch.txt

@@ -8,11 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh test
 . scripts/env.sh
+. bench/lib.sh
 rounds="${1:-5}"
 [ "$rounds" -ge 3 ] || { echo "url-switch: at least 3 rounds (a median of 3)" >&2; exit 2; }
-# this checkout's modules and image, built in the reactor (nothing installed into ~/.m2, where another checkout's
-# artifacts would be found instead)
-mvn -B -q -pl modules/stream-it -am verify -Dtest=UrlSwitchBench -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dbench.rounds="$rounds" -Dbench.steadySeconds="${2:-30}" -DredirectTestOutputToFile=false \
-  -DtrimStackTrace=false | grep -E '^(url_switch|java_)' || true
+bench_run UrlSwitchBench '^(url_switch|java_)' -Dbench.rounds="$rounds" -Dbench.steadySeconds="${2:-30}"
 tail -6 bench/results/url-switch.txt
