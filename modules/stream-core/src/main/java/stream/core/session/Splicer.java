@@ -28,6 +28,8 @@ public final class Splicer {
     private static final int PENDING_AUDIO_KEPT = 96;
     /** Pictures over which a camera's arrivals are compared with its timestamps to tell live from backlog. */
     static final int PACE_WINDOW = 25;
+    /** A source whose pictures come this many times in a row 1.5 intervals apart or more has slowed down for real. */
+    static final int LONG_STEPS_FOR_A_NEW_RATE = 8;
     /** A picture later than the source's usual latency by more than this is part of a backlog. */
     static final long MAX_BACKLOG_TICKS = 27_000;
 
@@ -83,6 +85,8 @@ public final class Splicer {
         private long offset;
         private long lastDts = Long.MIN_VALUE;
         private long frameTicks = DEFAULT_FRAME_TICKS;
+        /** Steps in a row of 1.5 frame intervals or more (see {@link #measureFrameInterval}). */
+        private int longSteps;
         private long lastVideoNanos;
         private long latencyFloor = Long.MAX_VALUE;
         private long latency;
@@ -142,6 +146,26 @@ public final class Splicer {
         public long videoFrames() {
             synchronized (Splicer.this) {
                 return videoFrames;
+            }
+        }
+
+        /**
+         * Takes one step between two pictures' timestamps into the frame interval. A step of 1.5 intervals or more
+         * is a picture the camera skipped (a loaded encoder drops some), not its rate: averaged in, a few of them
+         * made a cut's step 64 ms at 25 fps instead of 40 (bench/switch.sh). Only a run of such steps is a new rate.
+         */
+        private void measureFrameInterval(long delta) {
+            if (delta <= 0 || delta > 18_000) { // 5 fps or more; anything else is a gap, not a frame rate
+                return;
+            }
+            if (videoFrames <= 2 || longSteps >= LONG_STEPS_FOR_A_NEW_RATE) {
+                frameTicks = delta;
+                longSteps = 0;
+            } else if (delta * 2 >= frameTicks * 3) {
+                longSteps++;
+            } else {
+                frameTicks = (frameTicks * 7 + delta) / 8;
+                longSteps = 0;
             }
         }
 
@@ -285,10 +309,7 @@ public final class Splicer {
         in.latency = now / 1_000_000L * 90 - f.dts();
         in.latencyFloor = in.latencyFloor == Long.MAX_VALUE ? in.latency : Math.min(in.latencyFloor + 1, in.latency);
         if (in.lastDts != Long.MIN_VALUE) {
-            long delta = f.dts() - in.lastDts;
-            if (delta > 0 && delta <= 18_000) { // 5 fps or more; anything else is a gap, not a frame rate
-                in.frameTicks = in.videoFrames <= 2 ? delta : (in.frameTicks * 7 + delta) / 8;
-            }
+            in.measureFrameInterval(f.dts() - in.lastDts);
         }
         in.lastDts = f.dts();
         if (f.keyframe() || in.parameterSets.length == 0) {

@@ -103,6 +103,50 @@ class SplicerTest {
     }
 
     @Test
+    void picturesTheOldCameraSkippedDoNotLengthenTheCutsStep() throws IOException {
+        Camera a = new Camera(splicer.newInput("a", false, false), 7_000_000, TestMedia.SPS_640x360);
+        splicer.arm(a.input);
+        for (int i = 0; i < 60; i++) {
+            live(a);
+            if (i % 4 == 3) {
+                a.n++; // a loaded camera drops a picture now and then: a step of two intervals
+                clock.addAndGet(FRAME_NANOS);
+            }
+        }
+        assertEquals(FRAME, a.input.frameTicks(), "skipped pictures are not the camera's rate");
+        Camera b = new Camera(splicer.newInput("b", false, false), 123_456, TestMedia.SPS_320x240);
+        splicer.arm(b.input);
+        for (int i = 0; i < 60 && splicer.active() != b.input; i++) {
+            live(a, b);
+        }
+        assertSame(b.input, splicer.active());
+        List<MediaFrame> v = video(output());
+        int cut = -1;
+        for (int i = 1; i < v.size(); i++) {
+            if (v.get(i).keyframe() && H264.pictureSize(v.get(i).data())[0] == 320) {
+                cut = i;
+                break;
+            }
+        }
+        assertTrue(cut > 0, "b's first picture on air");
+        assertEquals(FRAME, v.get(cut).dts() - v.get(cut - 1).dts(), "the cut's step is one frame interval");
+    }
+
+    @Test
+    void aCameraThatReallySlowsDownIsMeasuredAtItsNewRate() {
+        Camera a = new Camera(splicer.newInput("a", false, false), 0, TestMedia.SPS_640x360);
+        for (int i = 0; i < 30; i++) {
+            live(a);
+        }
+        assertEquals(FRAME, a.input.frameTicks());
+        for (int i = 0; i < 12; i++) {
+            a.n++; // 12.5 fps from now on
+            live(a);
+        }
+        assertEquals(2 * FRAME, a.input.frameTicks());
+    }
+
+    @Test
     void aBacklogIsNotPutOnAir() throws IOException {
         Camera a = new Camera(splicer.newInput("a", false, false), 0, TestMedia.SPS_640x360);
         splicer.arm(a.input);
