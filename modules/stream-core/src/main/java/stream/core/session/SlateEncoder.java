@@ -10,7 +10,11 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import stream.core.SecretMasker;
 
@@ -23,6 +27,22 @@ public final class SlateEncoder {
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
 
     private static final SecretMasker NO_SECRETS = SecretMasker.forUrls();
+
+    /**
+     * What was made before, by everything that decides the output: each new session (a start, a restart, a change
+     * of destination) needs the silence and the untimed slate before its publisher starts, and making them again
+     * cost 0.8 to 1.1 s of that start here. A timed slate (with the time the camera was lost) is made each time.
+     * Bounded: a few streams' slates at a few sizes.
+     */
+    private static final int REMEMBERED_SLATES = 16;
+    private static final Map<String, SlateClip> MADE_SLATES = Collections.synchronizedMap(
+            new LinkedHashMap<>(REMEMBERED_SLATES, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, SlateClip> eldest) {
+                    return size() > REMEMBERED_SLATES;
+                }
+            });
+    private static final Map<List<String>, byte[]> MADE_SILENCE = new ConcurrentHashMap<>();
 
     private final SessionCommands commands;
     private final MediaProcess.Starter starter;
@@ -40,8 +60,22 @@ public final class SlateEncoder {
         return streamName + "\nCamera offline" + (lostAt == null ? "" : "\nsince " + LOST_AT.format(lostAt));
     }
 
-    /** Encodes one loop of the slate; throws when ffmpeg fails. */
+    /** Encodes one loop of the slate (an untimed one only once per process); throws when ffmpeg fails. */
     public SlateClip encode(String streamName, Instant lostAt, int width, int height, int fps) {
+        if (lostAt != null) {
+            return make(streamName, lostAt, width, height, fps);
+        }
+        String key = String.join("\n", commands.slate(width, height, fps, workDir.resolve("slate.txt"),
+                SessionCommands.defaultFont())) + "\n" + streamName;
+        SlateClip made = MADE_SLATES.get(key);
+        if (made == null) {
+            made = make(streamName, null, width, height, fps);
+            MADE_SLATES.put(key, made);
+        }
+        return made;
+    }
+
+    private SlateClip make(String streamName, Instant lostAt, int width, int height, int fps) {
         Path textFile;
         try {
             Files.createDirectories(workDir);
@@ -84,6 +118,15 @@ public final class SlateEncoder {
 
     /** One ADTS frame of silence in the session's audio format (from the middle: the encoder's first frames prime). */
     public byte[] silentAacFrame() {
+        byte[] made = MADE_SILENCE.get(commands.silence());
+        if (made == null) {
+            made = makeSilentAacFrame();
+            MADE_SILENCE.put(commands.silence(), made);
+        }
+        return made.clone();
+    }
+
+    private byte[] makeSilentAacFrame() {
         try (MediaProcess p = starter.start("silence", commands.silence(), NO_SECRETS)) {
             p.stdin().close();
             byte[] all;

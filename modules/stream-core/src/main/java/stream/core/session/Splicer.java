@@ -197,7 +197,8 @@ public final class Splicer {
      * put old pictures on air and run the timeline ahead of the wall clock by its length. So such a source is cut in
      * only at a keyframe that arrived live: over its last {@value #PACE_WINDOW} pictures the wall clock advanced at
      * least 90 % as much as their timestamps (a backlog drains faster than that), and it came no more than 0.3 s later
-     * than the source's usual latency (a backlog after a hang, which may drain at any speed).
+     * than the source's usual latency (a backlog after a hang, which may drain at any speed). The session's first
+     * source is the exception: with nothing on air yet, it goes on air at its first keyframe.
      */
     public synchronized Input newInput(String label, boolean hasAudio, boolean paced) {
         return new Input(label, hasAudio, paced);
@@ -284,7 +285,10 @@ public final class Splicer {
             write(in, f);
         } else if (in == pending) {
             if (f.isVideo()) {
-                boolean live = in.paced || arrivesLive(in);
+                // The session's first source has nothing on air to spoil: its backlog (what its ffmpeg buffered
+                // while probing) goes out at once, as a plain relay's would, instead of a second of pacing and a
+                // wait for the next keyframe while the destination gets nothing.
+                boolean live = in.paced || lastVideoDts == Long.MIN_VALUE || arrivesLive(in);
                 if (f.keyframe() && in.parameterSets.length > 0 && live) {
                     cutTo(in, f);
                 }

@@ -21,8 +21,8 @@ class SessionCommandsTest {
         List<String> cmd = commands.ingest("rtsp://admin:p%40ss@127.0.0.1:8554/cam1");
         int input = cmd.indexOf("-i");
         assertEquals("rtsp://admin:p%40ss@127.0.0.1:8554/cam1", cmd.get(input + 1));
-        assertEquals(List.of("-rtsp_transport", "tcp", "-timeout", "5000000", "-fflags", "+genpts+nobuffer"),
-                cmd.subList(input - 6, input));
+        assertEquals(List.of("-rtsp_transport", "tcp", "-timeout", "5000000", "-fflags", "+genpts+nobuffer",
+                "-analyzeduration", "300000"), cmd.subList(input - 8, input));
         assertTrue(String.join(" ", cmd).contains("-map 0:v:0 -map 0:a:0? -c:v copy -c:a aac -ar 44100 -ac 2"), cmd.toString());
         assertEquals("pipe:1", cmd.get(cmd.size() - 1));
     }

@@ -2,12 +2,16 @@ package stream.core.session;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +44,28 @@ class SlateEncoderTest {
         try (var files = Files.list(dir)) {
             assertEquals(0, files.count(), "the text file is removed");
         }
+    }
+
+    @Test
+    void aNewSessionGetsTheUntimedSlateAndTheSilenceMadeBeforeTheTimedSlateIsMadeEachTime() {
+        List<String> started = new ArrayList<>();
+        MediaProcess.Starter counting = (role, command, masker) -> {
+            started.add(role);
+            return PlainMediaProcess.start(role, command, masker);
+        };
+        String name = "porch-" + System.nanoTime(); // no other test's slate
+        SlateEncoder first = new SlateEncoder(new SessionCommands("ffmpeg"), counting, dir);
+        SlateEncoder second = new SlateEncoder(new SessionCommands("ffmpeg"), counting, dir);
+        SlateClip a = first.encode(name, null, 320, 180, 25);
+        assertSame(a, second.encode(name, null, 320, 180, 25), "a second session reuses the slate");
+        assertNotSame(a, second.encode(name, null, 352, 288, 25), "another size is made");
+        assertNotSame(a, second.encode(name + "x", null, 320, 180, 25), "another name is made");
+        second.encode(name, Instant.parse("2026-11-28T07:12:05Z"), 320, 180, 25);
+        second.encode(name, Instant.parse("2026-11-28T07:12:05Z"), 320, 180, 25);
+        assertEquals(List.of("slate", "slate", "slate", "slate", "slate"), started);
+        byte[] silence = first.silentAacFrame();
+        silence[0] = 0; // a caller's copy: what the next session gets is untouched
+        assertEquals(0xFF, second.silentAacFrame()[0] & 0xFF);
     }
 
     @Test

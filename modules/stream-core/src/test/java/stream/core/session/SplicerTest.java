@@ -75,7 +75,7 @@ class SplicerTest {
         Camera a = new Camera(splicer.newInput("a", false, false), 7_000_000, TestMedia.SPS_640x360);
         splicer.arm(a.input);
         for (int i = 0; i < 40; i++) {
-            live(a); // a's first keyframe comes after its pace window: picture 25
+            live(a); // the session's first source: on air at its first keyframe, picture 0
         }
         assertSame(a.input, splicer.active());
         Camera b = new Camera(splicer.newInput("b", false, false), 123_456, TestMedia.SPS_320x240);
@@ -88,15 +88,15 @@ class SplicerTest {
         assertEquals(1, splicer.cuts());
 
         List<MediaFrame> v = video(output());
-        // a from its picture 25 (its first live keyframe) to the cut: 15 + 26 pictures (a delivers first each
-        // interval); b from its picture 25 (its first live keyframe) on: 35 pictures
-        assertEquals(15 + 26 + 35, v.size());
+        // a from its picture 0 to the cut: 40 + 26 pictures (a delivers first each interval); b from its picture 25
+        // (its first live keyframe: a second source waits out its pace window) on: 35 pictures
+        assertEquals(40 + 26 + 35, v.size());
         for (int i = 1; i < v.size(); i++) {
             assertEquals(FRAME, v.get(i).dts() - v.get(i - 1).dts(), "DTS step at output picture " + i);
         }
         assertTrue(v.get(0).keyframe());
-        assertTrue(v.get(41).keyframe());
-        assertTrue(H264.hasParameterSets(v.get(41).data()));
+        assertTrue(v.get(66).keyframe());
+        assertTrue(H264.hasParameterSets(v.get(66).data()));
         assertTrue(Arrays.equals(new int[] {320, 240}, splicer.pictureSize()));
         assertEquals(2, cuts.size());
         assertTrue(cuts.get(1).startsWith("a>b@"), cuts.toString());
@@ -147,6 +147,20 @@ class SplicerTest {
     }
 
     @Test
+    void theSessionsFirstSourceGoesOnAirAtItsFirstKeyframeBacklogAndAll() throws IOException {
+        Camera a = new Camera(splicer.newInput("a", false, false), 5_000, TestMedia.SPS_640x360);
+        splicer.arm(a.input);
+        for (int i = 0; i < 20; i++) {
+            a.input.frame(a.next()); // what its ffmpeg buffered while probing, all at once
+        }
+        assertSame(a.input, splicer.active(), "nothing was on air: no pacing to wait for");
+        List<MediaFrame> v = video(output());
+        assertEquals(20, v.size());
+        assertTrue(v.get(0).keyframe());
+        assertEquals(1, cuts.size());
+    }
+
+    @Test
     void aBacklogIsNotPutOnAir() throws IOException {
         Camera a = new Camera(splicer.newInput("a", false, false), 0, TestMedia.SPS_640x360);
         splicer.arm(a.input);
@@ -164,10 +178,10 @@ class SplicerTest {
         }
         assertSame(b.input, splicer.active(), "cut at b's keyframe 100");
         List<MediaFrame> v = video(output());
-        // a: pictures 25..29, then 30..55 while b became live; b: its keyframe 100 (at 75 its window still held the
+        // a: pictures 0..29, then 30..55 while b became live; b: its keyframe 100 (at 75 its window still held the
         // burst) to 123. None of b's burst is on air.
-        assertEquals(5 + 26 + 24, v.size());
-        assertTrue(v.get(31).keyframe());
+        assertEquals(30 + 26 + 24, v.size());
+        assertTrue(v.get(56).keyframe());
         for (int i = 1; i < v.size(); i++) {
             assertEquals(FRAME, v.get(i).dts() - v.get(i - 1).dts(), "DTS step at output picture " + i);
         }
