@@ -98,6 +98,9 @@ class SoakBench {
     /** One step as it went: when it started and when the stream was back on the camera. */
     record Done(SoakPlan.Kind kind, long startNanos, long endNanos) {}
 
+    /** A switch slower than this gets the appliance's log printed (one took 19 s once, for no known reason). */
+    static final Duration SLOW_SWITCH = Duration.ofSeconds(8);
+
     final List<String> misses = Collections.synchronizedList(new ArrayList<>());
     final List<String> report = new ArrayList<>();
     final Random traffic = new Random(SEED ^ 0x5eed);
@@ -207,6 +210,12 @@ class SoakBench {
                 done.add(new Done(step.kind(), started, System.nanoTime()));
                 System.out.printf("soak: %5.1f s %s done in %d ms%n", (System.nanoTime() - runStart) / 1e9,
                         step.kind(), (System.nanoTime() - started) / 1_000_000);
+                if ((step.kind() == SoakPlan.Kind.SWITCH_BY_API || step.kind() == SoakPlan.Kind.SWITCH_BY_SSE)
+                        && System.nanoTime() - started > SLOW_SWITCH.toNanos()) {
+                    // what the appliance said meanwhile is the only trace of why: its data folder goes with the run
+                    System.out.printf("soak: a slow switch; the appliance's last log lines: %s%n",
+                            api.logMessages(12));
+                }
             }
             long due = runStart + length.toNanos();
             while (System.nanoTime() < due) {
