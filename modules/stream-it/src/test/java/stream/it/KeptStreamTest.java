@@ -377,7 +377,7 @@ class KeptStreamTest {
     }
 
     @Test
-    void killedIngestGoesToTheSlateAndBackAndAKilledPublisherOpensANewSession() throws Exception {
+    void killedIngestGoesToTheSlateAndBackAndAKilledPublisherIsStartedAgainOnTheSameSession() throws Exception {
         startAppliance();
         RtmpViewer v = startStreaming(withAudio.url());
         long client = publisherClientId();
@@ -393,10 +393,19 @@ class KeptStreamTest {
         assertContinuous(v, 25);
         Processes.awaitGone(ingest, Duration.ofSeconds(20));
 
-        // the publisher killed: the destination's session ends with it; a new one is opened (a new RTMP session)
+        // The publisher killed: its keeper starts it again on the same kept session. The destination gets a new
+        // RTMP session (unavoidable), and the camera's ingest is not restarted.
+        long cameraIngest = ingestPid(withAudio);
         long publisher = api.status().getLong("pid", -1);
         Processes.sigkill(publisher);
-        JsonObject again = Waits.waitFor(() -> {
+        Waits.waitUntil(() -> {
+            try {
+                return !"running".equals(api.status().getString("state", ""));
+            } catch (IOException e) {
+                return false;
+            }
+        }, LONG, "the stream no longer running once its publisher died");
+        Waits.waitFor(() -> {
             try {
                 JsonObject s = api.status();
                 return "running".equals(s.getString("state", "")) && s.get("pid").isNumber()
@@ -404,11 +413,22 @@ class KeptStreamTest {
             } catch (IOException e) {
                 return null;
             }
-        }, LONG, "a new publisher running");
-        assertTrue(again.getLong("restarts", 0) >= 1, again.toString());
-        rtmp.waitForBytesGrowing(key, LONG);
+        }, LONG, "the new publisher running");
+        rtmp.waitForPublishing(key, LONG);
         assertNotEquals(client, publisherClientId(), "a new RTMP session after the publisher died");
+        JsonObject again = api.status();
+        assertTrue(again.getLong("restarts", 0) >= 1, again.toString());
+        assertEquals(cameraIngest, ingestPidOrNone(withAudio), "the camera's ingest was restarted with the publisher");
+        assertTrue(Processes.info(cameraIngest).isPresent(), "the camera's ingest is gone");
+        assertTrue(api.logMessages(30).stream().noneMatch(l -> l.contains("A new session to the destination opens")),
+                "a whole new session was opened: " + api.logMessages(30));
+        rtmp.waitForBytesGrowing(key, LONG);
         Waits.waitUntil(() -> publishers().size() == 1, LONG, "one publisher for the destination");
+        RtmpViewer after = new RtmpViewer(rtmp.rtmpUrl(key));
+        toClose.add(after);
+        Waits.waitUntil(() -> after.videoFrames() >= 50 || !after.isAlive(), LONG, "a new viewer receiving pictures");
+        assertTrue(after.isAlive(), "viewer of the new RTMP session ended: " + after.log());
+        assertEquals(cameraIngest, ingestPidOrNone(withAudio), "the camera's ingest stayed");
     }
 
     @Test
