@@ -288,12 +288,16 @@ final class KeptRun {
         return PublisherNews.NONE;
     }
 
+    /**
+     * Whether the session's publisher writes to its destination: its output time has advanced since it started,
+     * which ffmpeg's FLV output does only once the RTMP session is open and the first pictures are sent. Frames
+     * written into its pipe are not enough: the publisher probes its input and connects first (0.5 to 1 s).
+     */
     private static boolean carriesMedia(KeptSession s) {
-        KeptSession.Status st = s.status();
-        return s.publisherAlive() && st.source() != KeptSession.Source.SWITCHING && st.output().videoFrames() > 0;
+        return s.publisherAlive() && s.publisher().flowing();
     }
 
-    /** Whether the session on air has sent pictures to its destination. */
+    /** Whether the session on air is sending media to its destination now. */
     boolean carriesMedia() {
         return onAir != null && carriesMedia(onAir);
     }

@@ -566,6 +566,7 @@ public final class StreamController implements AutoCloseable {
             }
             metrics = kept.metrics();
             warning = kept.warning();
+            // running once the publisher writes to the destination, as the relay's keeper says flowing()
             if (machine.state() == StreamState.STARTING && kept.carriesMedia()) {
                 runningSince = Instant.now();
                 machine.transition(StreamState.RUNNING, "Media is flowing to the destination");

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import stream.it.harness.NchanServer;
 import stream.it.harness.Processes;
 import stream.it.harness.RtmpServer;
+import stream.it.harness.RtmpStreamStats;
 import stream.it.harness.RtspCamera;
 import stream.it.harness.TestPorts;
 import stream.it.harness.Waits;
@@ -147,6 +148,9 @@ class KeptStreamTest {
         api.setUrls(cameraUrl, rtmp.rtmpUrl(key), false);
         api.start();
         api.waitForState("running", LONG);
+        RtmpStreamStats atRunning = rtmp.stream(key).orElse(null); // read right when the status says running
+        assertTrue(atRunning != null && atRunning.publishing() && atRunning.hasVideo(),
+                "running said before the destination had media: " + atRunning);
         // on a loaded machine the camera may take longer than the first-picture timeout: the slate comes first then
         Waits.waitUntil(() -> "camera".equals(source()), LONG, "the camera on air");
         rtmp.waitForPublishing(key, LONG);
@@ -394,7 +398,8 @@ class KeptStreamTest {
         Processes.awaitGone(ingest, Duration.ofSeconds(20));
 
         // The publisher killed: its keeper starts it again on the same kept session. The destination gets a new
-        // RTMP session (unavoidable), and the camera's ingest is not restarted.
+        // RTMP session (unavoidable), the camera's ingest is not restarted, and the stream says running only once
+        // the new publisher writes to the destination.
         long cameraIngest = ingestPid(withAudio);
         long publisher = api.status().getLong("pid", -1);
         Processes.sigkill(publisher);
@@ -405,16 +410,22 @@ class KeptStreamTest {
                 return false;
             }
         }, LONG, "the stream no longer running once its publisher died");
-        Waits.waitFor(() -> {
+        RtmpStreamStats atRunning = Waits.waitFor(() -> {
             try {
                 JsonObject s = api.status();
-                return "running".equals(s.getString("state", "")) && s.get("pid").isNumber()
-                        && s.getLong("pid", -1) != publisher ? s : null;
+                if (!"running".equals(s.getString("state", "")) || !s.get("pid").isNumber()
+                        || s.getLong("pid", -1) == publisher) {
+                    return null;
+                }
+                // read the destination right when the status first says running again
+                return rtmp.stream(key).orElseGet(() -> new RtmpStreamStats("live", key, false, false, 0, 0, 0, 0, 0,
+                        null, null));
             } catch (IOException e) {
                 return null;
             }
         }, LONG, "the new publisher running");
-        rtmp.waitForPublishing(key, LONG);
+        assertTrue(atRunning.publishing() && atRunning.hasVideo() && atRunning.bytesIn() > 0,
+                "running said before the destination had media: " + atRunning);
         assertNotEquals(client, publisherClientId(), "a new RTMP session after the publisher died");
         JsonObject again = api.status();
         assertTrue(again.getLong("restarts", 0) >= 1, again.toString());

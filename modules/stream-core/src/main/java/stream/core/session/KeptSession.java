@@ -24,6 +24,7 @@ import stream.core.Backoff;
 import stream.core.SecretMasker;
 import stream.core.ffmpeg.FfmpegKeeper;
 import stream.core.ffmpeg.ProcessIo;
+import stream.core.ffmpeg.Progress;
 import stream.core.ffmpeg.StderrTail;
 
 /**
@@ -117,7 +118,8 @@ public final class KeptSession implements AutoCloseable {
      * The publisher as its keeper last reported it.
      *
      * @param pid          the running publisher's pid, or null between a death and the next start
-     * @param flowing      whether its output time has advanced since it started: it writes to the destination
+     * @param flowing      whether it carries media to the destination: its output time has advanced in a second
+     *                     progress report since it started (see {@link PublisherEvents#progress})
      * @param restarts     how often it died and was (or is about to be) started again
      * @param lastEnd      why it last died, masked, or null
      * @param restartDelay the backoff before the start after the last death, or null
@@ -239,15 +241,28 @@ public final class KeptSession implements AutoCloseable {
 
     /** What the publisher's keeper reports, on the control thread. */
     private final class PublisherEvents implements FfmpegKeeper.Listener {
+        /** Progress reports of the current publisher whose output time advanced. */
+        private int advances;
+
         @Override
         public void launched(long pid) {
+            advances = 0;
             PublisherState s = publisherState;
             publisherState = new PublisherState(pid, false, s.restarts(), s.lastEnd(), s.restartDelay(), null);
             publisherChanged.run();
         }
 
+        /**
+         * The keeper's {@code flowing()}, its first advance, comes with the first packets written to the RTMP
+         * connection, tens of milliseconds before the destination has them (nginx-rtmp's stat page then shows the
+         * publisher without codec headers or bytes: measured). The second advance, a progress period later, says
+         * that media has been going out for that long.
+         */
         @Override
-        public void flowing() {
+        public void progress(Progress progress, boolean advanced) {
+            if (!advanced || ++advances != 2) {
+                return;
+            }
             PublisherState s = publisherState;
             publisherState = new PublisherState(s.pid(), true, s.restarts(), s.lastEnd(), s.restartDelay(), null);
             publisherChanged.run();
