@@ -186,8 +186,9 @@ final class KeptRun {
     private KeptSession newSession(StreamConfig c) {
         KeptSession.Settings settings = KeptSession.Settings.defaults(c.name() == null ? "stream-" + c.id() : c.name(),
                 c.rtmpUrl(), commands.sessionDir(streamId));
-        SessionProcesses processes = new SessionProcesses(starter, records,
-                ROLE_PREFIX + "publisher-" + (++sessionSerial), publisherChanged);
+        long serial = ++sessionSerial;
+        SessionProcesses processes = new SessionProcesses(starter, records, ROLE_PREFIX + "publisher-" + serial,
+                ROLE_PREFIX + "snapshot-" + serial, publisherChanged);
         return new KeptSession(commands.sessionCommands(), processes, settings.withEncoding(encoding)
                 .withSnapshot(commands.snapshotPath(streamId)), c.rtspUrl(), log);
     }

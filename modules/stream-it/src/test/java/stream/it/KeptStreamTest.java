@@ -577,6 +577,16 @@ class KeptStreamTest {
         int[] corner = rgb(camera, 4, 4);
         assertTrue(corner[2] < 25, "the camera's black background: " + Arrays.toString(corner));
 
+        // a snapshot process that dies is started again by its keeper: the slate's thumbnail below comes from it
+        long killed = snapshots.get(0).pid();
+        Processes.sigkill(killed);
+        Processes.ProcessInfo again = Waits.waitFor(() -> {
+            List<Processes.ProcessInfo> now = Processes.find(p -> p.parentPid() == app.pid()
+                    && p.argv().contains("image2"));
+            return now.size() == 1 && now.get(0).pid() != killed ? now.get(0) : null;
+        }, LONG, "a new snapshot process after the old one was killed");
+        assertEquals("camera", source(), "the broadcast went on");
+
         cam.stop();
         Waits.waitUntil(() -> "slate".equals(source()), LONG, "the slate on air");
         // one JPEG every 10 s of output: the slate's (its background 0x1d2733) within two
@@ -590,7 +600,7 @@ class KeptStreamTest {
         assertEquals(640, slate.getWidth(), "the thumbnail's width");
 
         api.stop();
-        Processes.awaitGone(snapshots.get(0).pid(), Duration.ofSeconds(20));
+        Processes.awaitGone(again.pid(), Duration.ofSeconds(20));
         assertEquals(404, app.get("/api/stream/snapshot.jpg", true).statusCode(), "no snapshot when stopped");
     }
 

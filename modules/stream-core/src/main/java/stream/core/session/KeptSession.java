@@ -64,6 +64,8 @@ public final class KeptSession implements AutoCloseable {
      * that buffers seconds.
      */
     static final Duration FEED_BATCH = Duration.ofMillis(100);
+    /** The snapshot process's watchdog timeout: in effect none (see {@link #snapshotSettings}). */
+    private static final Duration SNAPSHOT_UNWATCHED = Duration.ofDays(3650);
 
     public enum Source { CAMERA, SLATE, SWITCHING }
 
@@ -145,8 +147,12 @@ public final class KeptSession implements AutoCloseable {
     private final StderrTail publisherTail;
     private volatile PublisherState publisherState = PublisherState.NOT_STARTED;
     private final PublisherFeed feed;
-    /** The snapshot process's copy of the output, or null when it could not start (no thumbnail, same broadcast). */
+    /**
+     * The snapshot process's copy of the output and its keeper (on {@link #control}), or null without a snapshot
+     * file: no thumbnail, same broadcast.
+     */
     private final SnapshotFeed snapshot;
+    private final FfmpegKeeper snapshotKeeper;
     private final Splicer splicer;
     private final ScheduledExecutorService control;
     /** A look of the control thread has been asked for and not begun yet: wake-ups in between ask for no other. */
@@ -219,13 +225,27 @@ public final class KeptSession implements AutoCloseable {
                 FfmpegKeeper.Settings.of(processes.publisherRole()).withIo(ProcessIo.NONE.withStdinFrom(this::feedPublisher)),
                 () -> new FfmpegKeeper.Launch(publisherCommand, publisherMasker),
                 () -> !closed, processes.records(), control, new PublisherEvents());
-        this.snapshot = settings.snapshotFile().map(this::startSnapshot).orElse(null);
+        List<String> snapshotCommand = settings.snapshotFile().map(this::snapshotCommand).orElse(null);
+        this.snapshot = snapshotCommand == null ? null : new SnapshotFeed(250);
+        this.snapshotKeeper = snapshot == null ? null : new FfmpegKeeper(snapshotSettings(processes.snapshotRole()),
+                () -> new FfmpegKeeper.Launch(snapshotCommand, SecretMasker.forUrls()), () -> !closed,
+                processes.records(), control, new FfmpegKeeper.Listener() {
+                    @Override
+                    public void gaveUp(String reason, boolean byPolicy) {
+                        if (!closed) {
+                            log.accept("no snapshot for the dashboard: " + reason);
+                        }
+                    }
+                });
         this.splicer = new Splicer(new TsMuxer(snapshot == null ? feed : snapshot.teeFrom(feed)), silence,
                 System::nanoTime, (from, to, ticks) -> wakeControl());
         this.encoding = settings.encoding();
         this.backoff = settings.retry();
         this.wantedUrl = rtspUrl;
         control.execute(publisher::start);
+        if (snapshotKeeper != null) {
+            control.execute(snapshotKeeper::start);
+        }
         wakeControl();
     }
 
@@ -299,14 +319,24 @@ public final class KeptSession implements AutoCloseable {
         }
     }
 
-    private SnapshotFeed startSnapshot(Path file) {
+    private List<String> snapshotCommand(Path file) {
         try {
-            MediaProcess p = starter.start("snapshot", commands.snapshot(file), SecretMasker.forUrls());
-            return new SnapshotFeed(p, 250, "session-" + settings.streamName() + "-snapshot");
+            return commands.snapshot(file);
         } catch (RuntimeException e) {
             log.accept("no snapshot for the dashboard: " + e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * The snapshot process is started again when it ends, with the contract's backoff, but not watched for progress:
+     * it writes none (one JPEG every 10 s is its only output), and a stuck one costs only the thumbnail, while its
+     * feed drops what it does not take.
+     */
+    private FfmpegKeeper.Settings snapshotSettings(String role) {
+        FfmpegKeeper.Settings d = FfmpegKeeper.Settings.of(role);
+        return new FfmpegKeeper.Settings(role, ProcessIo.NONE.withStdinFrom(snapshot::drainInto),
+                SNAPSHOT_UNWATCHED, d.quitGrace(), d.termGrace(), d.backoff(), d.healthyReset());
     }
 
     /** Cuts over to another camera, make-before-break. Throws (and changes nothing) for a URL that is not RTSP. */
@@ -646,6 +676,9 @@ public final class KeptSession implements AutoCloseable {
             ingest.close();
         }
         feed.finish(2_000); // the end of its input: the publisher finishes its FLV and exits by itself
+        if (snapshot != null) {
+            snapshot.close(); // the same for the snapshot process: it writes its last JPEG
+        }
         Long publisherPid = publisherState.pid();
         if (publisherPid != null) {
             ProcessHandle.of(publisherPid).ifPresent(h -> {
@@ -664,6 +697,9 @@ public final class KeptSession implements AutoCloseable {
                     nextLook.cancel(false);
                 }
                 publisher.close(); // waits until its end was reported and its child record removed
+                if (snapshotKeeper != null) {
+                    snapshotKeeper.close();
+                }
             }).get(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -671,9 +707,6 @@ public final class KeptSession implements AutoCloseable {
             // its child record stays: the next start of the appliance ends it if it lives on
         }
         control.shutdown();
-        if (snapshot != null) {
-            snapshot.close();
-        }
         background.shutdown();
         try {
             background.awaitTermination(15, TimeUnit.SECONDS);
