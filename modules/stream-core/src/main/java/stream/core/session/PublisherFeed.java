@@ -26,8 +26,7 @@ final class PublisherFeed extends OutputStream {
     private final long batchNanos;
     private volatile IOException failure;
     private volatile boolean closed;
-    /** The thread draining into the current publisher's pipe, or null; guarded by this. */
-    private Thread drainer;
+    private final DrainerSlot drainer = new DrainerSlot();
 
     /**
      * @param chunks how many writes (one frame each, or the frames of one read of a camera's pipe) may wait: at 25
@@ -49,19 +48,7 @@ final class PublisherFeed extends OutputStream {
      */
     void drainInto(OutputStream pipe, Runnable takingOver) {
         Thread me = Thread.currentThread();
-        Thread previous;
-        synchronized (this) {
-            previous = drainer;
-            drainer = me;
-        }
-        if (previous != null) {
-            previous.interrupt(); // its publisher is gone: it waits in take() or fails on its pipe at once
-            try {
-                previous.join(2_000);
-            } catch (InterruptedException e) {
-                me.interrupt();
-            }
-        }
+        drainer.takeOver();
         takingOver.run();
         try {
             List<byte[]> chunks = new ArrayList<>();
@@ -82,22 +69,14 @@ final class PublisherFeed extends OutputStream {
                 }
             }
         } catch (IOException e) {
-            if (isDrainer(me)) {
+            if (drainer.isHeldBy(me)) {
                 failure = e;
             }
         } catch (InterruptedException e) {
             // a newer publisher's thread took over
         } finally {
-            synchronized (this) {
-                if (drainer == me) {
-                    drainer = null;
-                }
-            }
+            drainer.release();
         }
-    }
-
-    private synchronized boolean isDrainer(Thread t) {
-        return drainer == t;
     }
 
     /** Drops what waits (it was meant for a publisher that is gone) and that publisher's failure: a clean start. */
@@ -138,10 +117,7 @@ final class PublisherFeed extends OutputStream {
      */
     void finish(long waitMillis) {
         closed = true;
-        Thread t;
-        synchronized (this) {
-            t = drainer;
-        }
+        Thread t = drainer.holder();
         if (t == null) {
             queue.clear();
             return;

@@ -19,8 +19,7 @@ final class SnapshotFeed implements AutoCloseable {
     private final BlockingQueue<byte[]> queue;
     private volatile boolean closed;
     private long dropped;
-    /** The thread draining into the current snapshot process, or null; guarded by this. */
-    private Thread drainer;
+    private final DrainerSlot drainer = new DrainerSlot();
 
     /** @param chunks how many writes (one frame each) may wait: 250 is some 5 s of a 25 fps stream with its audio */
     SnapshotFeed(int chunks) {
@@ -71,19 +70,7 @@ final class SnapshotFeed implements AutoCloseable {
      */
     void drainInto(OutputStream stdin) {
         Thread me = Thread.currentThread();
-        Thread previous;
-        synchronized (this) {
-            previous = drainer;
-            drainer = me;
-        }
-        if (previous != null) {
-            previous.interrupt();
-            try {
-                previous.join(2_000);
-            } catch (InterruptedException e) {
-                me.interrupt();
-            }
-        }
+        drainer.takeOver();
         if (!closed) {
             queue.clear();
         }
@@ -102,11 +89,7 @@ final class SnapshotFeed implements AutoCloseable {
         } catch (InterruptedException e) {
             // a newer process's thread took over, or the feed closed on a stuck process
         } finally {
-            synchronized (this) {
-                if (drainer == me) {
-                    drainer = null;
-                }
-            }
+            drainer.release();
         }
     }
 
@@ -120,10 +103,7 @@ final class SnapshotFeed implements AutoCloseable {
         while (!queue.offer(END)) {
             queue.poll(); // room for the end marker: what is dropped would only have been decoded to be thrown away
         }
-        Thread t;
-        synchronized (this) {
-            t = drainer;
-        }
+        Thread t = drainer.holder();
         if (t == null) {
             return;
         }
