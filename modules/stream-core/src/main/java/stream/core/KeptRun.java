@@ -1,5 +1,6 @@
 package stream.core;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import stream.core.ffmpeg.ProcessIdentity;
 import stream.core.session.KeptSession;
 import stream.core.session.MediaProcess;
 import stream.core.session.PlainMediaProcess;
+import stream.core.session.SessionProcesses;
 import stream.core.session.VideoEncoding;
 import stream.store.StreamConfig;
 
@@ -25,7 +27,9 @@ import stream.store.StreamConfig;
  * A stream's kept destination session (contract §8) as its controller drives it: the {@link KeptSession} on air, a
  * second one while a new destination is being connected (the old one closes once the new one carries media), and
  * the ffmpeg processes of both recorded as the stream's children, so that a kill -9 of the appliance leaves none
- * behind unknown. Not thread-safe: called on the stream's thread only, like the rest of the controller.
+ * behind unknown. A session's publisher is kept alive by its own keeper: one that dies is started again on the same
+ * session, and {@link #tick} tells the controller so. Not thread-safe: called on the stream's thread only, like the
+ * rest of the controller.
  */
 final class KeptRun {
     /** Roles of the child records of a kept session start with this; the relay's own is {@link StreamController#ROLE}. */
@@ -37,6 +41,11 @@ final class KeptRun {
     private final ChildRecords records;
     private final MediaProcess.Starter starter;
     private final Consumer<String> log;
+    private final Runnable publisherChanged;
+    /** Numbers the sessions' publishers' child record roles: two sessions at once must not share one. */
+    private long sessionSerial;
+    /** The on-air session's publisher restarts the controller has been told of. */
+    private long publisherRestartsTold;
     /** Closing a session takes its processes' grace periods: never on the stream's thread. */
     private final ExecutorService closer;
     private final List<Future<?>> closing = new ArrayList<>();
@@ -54,12 +63,16 @@ final class KeptRun {
     /**
      * @param commands the stream's commands: the session's argument lists, its folder and snapshot file, and the
      *                 stream's checked encoding (a preset's, or hand-written ffmpeg_params)
+     * @param publisherChanged told, on a session's control thread, when a session's publisher started, began to carry
+     *                 media, ended or gave up: short and non-blocking (the controller looks at {@link #tick} soon)
      */
-    KeptRun(long streamId, RelayCommands commands, ChildRecords records, Consumer<String> log) {
+    KeptRun(long streamId, RelayCommands commands, ChildRecords records, Consumer<String> log,
+            Runnable publisherChanged) {
         this.streamId = streamId;
         this.commands = commands;
         this.records = records;
         this.log = log;
+        this.publisherChanged = publisherChanged;
         this.starter = recording(PlainMediaProcess.starter(), records);
         this.closer = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "stream-" + streamId + "-session-closer");
@@ -164,6 +177,7 @@ final class KeptRun {
         encoding = commands.sessionEncoding(c);
         encodingSource = encodingSource(c);
         onAir = newSession(c);
+        publisherRestartsTold = 0;
         firstPictureSize = null;
         sizeWarning = null;
         samples.clear();
@@ -172,7 +186,10 @@ final class KeptRun {
     private KeptSession newSession(StreamConfig c) {
         KeptSession.Settings settings = KeptSession.Settings.defaults(c.name() == null ? "stream-" + c.id() : c.name(),
                 c.rtmpUrl(), commands.sessionDir(streamId));
-        return new KeptSession(commands.sessionCommands(), starter, settings.withEncoding(encoding)
+        long serial = ++sessionSerial;
+        SessionProcesses processes = new SessionProcesses(starter, records, ROLE_PREFIX + "publisher-" + serial,
+                ROLE_PREFIX + "snapshot-" + serial, publisherChanged);
+        return new KeptSession(commands.sessionCommands(), processes, settings.withEncoding(encoding)
                 .withSnapshot(commands.snapshotPath(streamId)), c.rtspUrl(), log);
     }
 
@@ -222,24 +239,38 @@ final class KeptRun {
     }
 
     /**
-     * The controller's periodic look: hands over to a new destination's session once it carries media. Returns
-     * false when the session on air has lost its publisher (the caller opens a new one).
+     * What became of the on-air session's publisher since the controller last looked.
+     *
+     * @param restartedBecause why it died and is started again on the same session (the cameras stay connected), or
+     *                         null when it did not
+     * @param restartDelay     the backoff before that start
+     * @param gaveUp           why it will not be started again: the session is over (the caller opens a new one or
+     *                         fails the stream), or null
      */
-    boolean tick() {
+    record PublisherNews(String restartedBecause, Duration restartDelay, String gaveUp) {
+        static final PublisherNews NONE = new PublisherNews(null, null, null);
+    }
+
+    /**
+     * The controller's periodic look: hands over to a new destination's session once it carries media, and tells
+     * what became of the on-air session's publisher.
+     */
+    PublisherNews tick() {
         if (onAir == null) {
-            return true;
+            return PublisherNews.NONE;
         }
         if (opening != null && carriesMedia(opening)) {
             KeptSession old = onAir;
             onAir = opening;
             opening = null;
+            publisherRestartsTold = onAir.publisher().restarts();
             firstPictureSize = null;
             samples.clear();
             log.accept("the new destination " + SecretMasker.maskUrl(onAir.rtmpUrl())
                     + " carries media; the session on " + SecretMasker.maskUrl(old.rtmpUrl()) + " is closed");
             closeLater(old);
         }
-        if (opening != null && !opening.publisherAlive()) {
+        if (opening != null && (opening.publisher().gaveUp() != null || opening.publisher().restarts() > 0)) {
             log.accept("the new destination " + SecretMasker.maskUrl(opening.rtmpUrl())
                     + " did not take the stream; a new try follows: " + String.join(" | ", opening.publisherLog()));
             KeptSession failed = opening;
@@ -247,15 +278,27 @@ final class KeptRun {
             closeLater(failed); // the next change of URLs, or a restart, tries again
         }
         watchPictureSize();
-        return onAir.publisherAlive();
+        KeptSession.PublisherState p = onAir.publisher();
+        if (p.gaveUp() != null) {
+            return new PublisherNews(null, null, p.gaveUp());
+        }
+        if (p.restarts() > publisherRestartsTold) {
+            publisherRestartsTold = p.restarts();
+            return new PublisherNews(p.lastEnd(), p.restartDelay(), null);
+        }
+        return PublisherNews.NONE;
     }
 
+    /**
+     * Whether the session's publisher writes to its destination: its output time has advanced since it started,
+     * which ffmpeg's FLV output does only once the RTMP session is open and the first pictures are sent. Frames
+     * written into its pipe are not enough: the publisher probes its input and connects first (0.5 to 1 s).
+     */
     private static boolean carriesMedia(KeptSession s) {
-        KeptSession.Status st = s.status();
-        return s.publisherAlive() && st.source() != KeptSession.Source.SWITCHING && st.output().videoFrames() > 0;
+        return s.publisherAlive() && s.publisher().flowing();
     }
 
-    /** Whether the session on air has sent pictures to its destination. */
+    /** Whether the session on air is sending media to its destination now. */
     boolean carriesMedia() {
         return onAir != null && carriesMedia(onAir);
     }
@@ -326,7 +369,7 @@ final class KeptRun {
     }
 
     private static long sinceNanos(Instant startedAt) {
-        long ago = java.time.Duration.between(startedAt, Instant.now()).toNanos();
+        long ago = Duration.between(startedAt, Instant.now()).toNanos();
         return System.nanoTime() - ago;
     }
 

@@ -119,7 +119,8 @@ public final class StreamController implements AutoCloseable {
             }
         });
         this.keptBackoff = timing.backoff();
-        this.kept = new KeptRun(id, commands, new StoredChildRecords(children, id), this::logSession);
+        this.kept = new KeptRun(id, commands, new StoredChildRecords(children, id), this::logSession,
+                this::publisherChanged);
         exec.scheduleWithFixedDelay(this::watchKeptSession, 500, 500, TimeUnit.MILLISECONDS);
         publish();
     }
@@ -528,21 +529,44 @@ public final class StreamController implements AutoCloseable {
                 "A new session to the destination opens in %.1f s", delay.toMillis() / 1000.0));
     }
 
-    /** Every 500 ms: the kept session's state, figures and health. */
+    /** A kept session's publisher changed (on the session's thread): the stream's thread looks at once. */
+    private void publisherChanged() {
+        try {
+            exec.execute(this::watchKeptSession);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the stream is closed
+        }
+    }
+
+    /**
+     * Every 500 ms, and at once when a publisher changed: the kept session's state, figures and health. A publisher
+     * that died is started again by its keeper on the same session (the cameras stay connected; the destination
+     * sees a new RTMP session): the stream restarts as the relay's would, without a new session. One that gave up
+     * ends the session: a new one is opened with backoff, or the stream fails.
+     */
     private void watchKeptSession() {
         if (closing || !kept.isOpen()) {
             return;
         }
         try {
-            if (!kept.tick()) {
+            KeptRun.PublisherNews news = kept.tick();
+            if (news.gaveUp() != null) {
                 String tail = String.join(" | ", kept.publisherLog());
-                keptEnded("The publisher ffmpeg ended, so the destination's session ended with it"
+                keptEnded("The publisher ffmpeg ended, so the destination's session ended with it: "
+                        + masker.mask(news.gaveUp())
                         + (tail.isEmpty() ? "" : " (last messages: " + masker.mask(tail) + ")"));
                 return;
             }
+            if (news.restartedBecause() != null) {
+                publisherRestarting(news);
+            }
             pid = kept.publisherPid(); // a new destination's session has its own publisher
+            if (pid != null && machine.state() == StreamState.RESTARTING && pendingReopen == null) {
+                machine.transition(StreamState.STARTING, "Starting the publisher again on the same session");
+            }
             metrics = kept.metrics();
             warning = kept.warning();
+            // running once the publisher writes to the destination, as the relay's keeper says flowing()
             if (machine.state() == StreamState.STARTING && kept.carriesMedia()) {
                 runningSince = Instant.now();
                 machine.transition(StreamState.RUNNING, "Media is flowing to the destination");
@@ -558,6 +582,20 @@ public final class StreamController implements AutoCloseable {
                 keptFailureLogged = m;
                 log("session_error", "The kept session's watch failed: " + m, LogStatus.ERROR);
             }
+        }
+    }
+
+    /** The on-air session's publisher died; its keeper starts it again after {@code news}' delay. */
+    private void publisherRestarting(KeptRun.PublisherNews news) {
+        keptRestarts++;
+        runningSince = null;
+        metrics = StreamMetrics.NONE;
+        lastError = "The publisher ffmpeg ended: " + masker.mask(String.valueOf(news.restartedBecause()));
+        log("ffmpeg_exit", lastError + "; the session and its cameras go on, the destination gets a new connection",
+                LogStatus.ERROR);
+        if (machine.state() == StreamState.STARTING || machine.state() == StreamState.RUNNING) {
+            machine.transition(StreamState.RESTARTING, String.format(Locale.ROOT, "Restarting the publisher in %.1f s",
+                    news.restartDelay().toMillis() / 1000.0));
         }
     }
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import stream.core.session.KeptSession;
 import stream.core.session.PlainMediaProcess;
 import stream.core.session.SessionCommands;
+import stream.core.session.SessionProcesses;
 import stream.it.harness.FfmpegProcess;
 import stream.it.harness.Processes;
 import stream.it.harness.RtmpServer;
@@ -64,7 +65,7 @@ class KeptSessionTest {
     private KeptSession session(String key, String rtspUrl) {
         KeptSession.Settings settings = KeptSession.Settings.defaults("front-door", rtmp.rtmpUrl(key), workDir);
         KeptSession s = new KeptSession(new SessionCommands(FfmpegProcess.FFMPEG.toString()),
-                PlainMediaProcess.starter(), settings, rtspUrl,
+                SessionProcesses.unrecorded(PlainMediaProcess.starter()), settings, rtspUrl,
                 line -> {
                     sessionLog.add(line);
                     System.out.println("session: " + line);

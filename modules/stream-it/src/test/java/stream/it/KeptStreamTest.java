@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import stream.it.harness.NchanServer;
 import stream.it.harness.Processes;
 import stream.it.harness.RtmpServer;
+import stream.it.harness.RtmpStreamStats;
 import stream.it.harness.RtspCamera;
 import stream.it.harness.TestPorts;
 import stream.it.harness.Waits;
@@ -147,6 +148,9 @@ class KeptStreamTest {
         api.setUrls(cameraUrl, rtmp.rtmpUrl(key), false);
         api.start();
         api.waitForState("running", LONG);
+        RtmpStreamStats atRunning = rtmp.stream(key).orElse(null); // read right when the status says running
+        assertTrue(atRunning != null && atRunning.publishing() && atRunning.hasVideo(),
+                "running said before the destination had media: " + atRunning);
         // on a loaded machine the camera may take longer than the first-picture timeout: the slate comes first then
         Waits.waitUntil(() -> "camera".equals(source()), LONG, "the camera on air");
         rtmp.waitForPublishing(key, LONG);
@@ -377,7 +381,7 @@ class KeptStreamTest {
     }
 
     @Test
-    void killedIngestGoesToTheSlateAndBackAndAKilledPublisherOpensANewSession() throws Exception {
+    void killedIngestGoesToTheSlateAndBackAndAKilledPublisherIsStartedAgainOnTheSameSession() throws Exception {
         startAppliance();
         RtmpViewer v = startStreaming(withAudio.url());
         long client = publisherClientId();
@@ -393,22 +397,49 @@ class KeptStreamTest {
         assertContinuous(v, 25);
         Processes.awaitGone(ingest, Duration.ofSeconds(20));
 
-        // the publisher killed: the destination's session ends with it; a new one is opened (a new RTMP session)
+        // The publisher killed: its keeper starts it again on the same kept session. The destination gets a new
+        // RTMP session (unavoidable), the camera's ingest is not restarted, and the stream says running only once
+        // the new publisher writes to the destination.
+        long cameraIngest = ingestPid(withAudio);
         long publisher = api.status().getLong("pid", -1);
         Processes.sigkill(publisher);
-        JsonObject again = Waits.waitFor(() -> {
+        Waits.waitUntil(() -> {
+            try {
+                return !"running".equals(api.status().getString("state", ""));
+            } catch (IOException e) {
+                return false;
+            }
+        }, LONG, "the stream no longer running once its publisher died");
+        RtmpStreamStats atRunning = Waits.waitFor(() -> {
             try {
                 JsonObject s = api.status();
-                return "running".equals(s.getString("state", "")) && s.get("pid").isNumber()
-                        && s.getLong("pid", -1) != publisher ? s : null;
+                if (!"running".equals(s.getString("state", "")) || !s.get("pid").isNumber()
+                        || s.getLong("pid", -1) == publisher) {
+                    return null;
+                }
+                // read the destination right when the status first says running again
+                return rtmp.stream(key).orElseGet(() -> new RtmpStreamStats("live", key, false, false, 0, 0, 0, 0, 0,
+                        null, null));
             } catch (IOException e) {
                 return null;
             }
-        }, LONG, "a new publisher running");
-        assertTrue(again.getLong("restarts", 0) >= 1, again.toString());
-        rtmp.waitForBytesGrowing(key, LONG);
+        }, LONG, "the new publisher running");
+        assertTrue(atRunning.publishing() && atRunning.hasVideo() && atRunning.bytesIn() > 0,
+                "running said before the destination had media: " + atRunning);
         assertNotEquals(client, publisherClientId(), "a new RTMP session after the publisher died");
+        JsonObject again = api.status();
+        assertTrue(again.getLong("restarts", 0) >= 1, again.toString());
+        assertEquals(cameraIngest, ingestPidOrNone(withAudio), "the camera's ingest was restarted with the publisher");
+        assertTrue(Processes.info(cameraIngest).isPresent(), "the camera's ingest is gone");
+        assertTrue(api.logMessages(30).stream().noneMatch(l -> l.contains("A new session to the destination opens")),
+                "a whole new session was opened: " + api.logMessages(30));
+        rtmp.waitForBytesGrowing(key, LONG);
         Waits.waitUntil(() -> publishers().size() == 1, LONG, "one publisher for the destination");
+        RtmpViewer after = new RtmpViewer(rtmp.rtmpUrl(key));
+        toClose.add(after);
+        Waits.waitUntil(() -> after.videoFrames() >= 50 || !after.isAlive(), LONG, "a new viewer receiving pictures");
+        assertTrue(after.isAlive(), "viewer of the new RTMP session ended: " + after.log());
+        assertEquals(cameraIngest, ingestPidOrNone(withAudio), "the camera's ingest stayed");
     }
 
     @Test
@@ -546,6 +577,16 @@ class KeptStreamTest {
         int[] corner = rgb(camera, 4, 4);
         assertTrue(corner[2] < 25, "the camera's black background: " + Arrays.toString(corner));
 
+        // a snapshot process that dies is started again by its keeper: the slate's thumbnail below comes from it
+        long killed = snapshots.get(0).pid();
+        Processes.sigkill(killed);
+        Processes.ProcessInfo again = Waits.waitFor(() -> {
+            List<Processes.ProcessInfo> now = Processes.find(p -> p.parentPid() == app.pid()
+                    && p.argv().contains("image2"));
+            return now.size() == 1 && now.get(0).pid() != killed ? now.get(0) : null;
+        }, LONG, "a new snapshot process after the old one was killed");
+        assertEquals("camera", source(), "the broadcast went on");
+
         cam.stop();
         Waits.waitUntil(() -> "slate".equals(source()), LONG, "the slate on air");
         // one JPEG every 10 s of output: the slate's (its background 0x1d2733) within two
@@ -559,7 +600,7 @@ class KeptStreamTest {
         assertEquals(640, slate.getWidth(), "the thumbnail's width");
 
         api.stop();
-        Processes.awaitGone(snapshots.get(0).pid(), Duration.ofSeconds(20));
+        Processes.awaitGone(again.pid(), Duration.ofSeconds(20));
         assertEquals(404, app.get("/api/stream/snapshot.jpg", true).statusCode(), "no snapshot when stopped");
     }
 

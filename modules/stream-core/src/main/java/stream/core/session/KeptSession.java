@@ -1,6 +1,7 @@
 package stream.core.session;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -8,14 +9,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import stream.core.Backoff;
 import stream.core.SecretMasker;
+import stream.core.ffmpeg.FfmpegKeeper;
+import stream.core.ffmpeg.ProcessIo;
+import stream.core.ffmpeg.Progress;
+import stream.core.ffmpeg.StderrTail;
 
 /**
  * One destination session kept open across camera switches and camera outages: a publisher ffmpeg reading one
@@ -29,13 +39,19 @@ import stream.core.SecretMasker;
  * <li>Outage: when the camera on air has delivered no picture for the stall timeout (gone: its ingest exits; frozen:
  * it just stops), the slate goes on air, the camera's ingest is closed and the camera is retried with backoff; its
  * first keyframe cuts back to it.</li>
+ * <li>Publisher: kept alive by an {@link FfmpegKeeper}. When it dies (killed, or the RTMP server closed the
+ * connection) it is started again with the keeper's backoff and this session goes on: the ingests and the splicer
+ * keep running, and the new publisher's stdin gets a transport stream that starts clean at the next keyframe (see
+ * {@link Splicer#restartOutput}). The destination sees a new RTMP session; the cameras see nothing.</li>
  * </ul>
  *
- * <p>A control thread makes every decision; the readers of the ingests only deliver frames. It sleeps until the next
- * deadline it keeps (the stall timeout of the camera on air, a candidate's connect timeout, a retry) or until it is
- * woken by a cut, a switch or an ingest that ended, and at most {@link #IDLE_WAIT}: a steady stream costs it two
- * wake-ups a second instead of a fixed tick's twenty, and a stall is seen at its deadline, not up to a tick late.
- * A stream's controller drives it through {@code KeptRun} and reads {@link #status} into the stream's status.
+ * <p>A control thread, a single-threaded scheduled executor, makes every decision and owns the publisher's keeper;
+ * the readers of the ingests only deliver frames. Its next look is scheduled at the next deadline it keeps (the
+ * stall timeout of the camera on air, a candidate's connect timeout, a retry), or sooner when it is woken by a cut,
+ * a switch or an ingest that ended, and at most {@link #IDLE_WAIT} away: a steady stream costs it two wake-ups a
+ * second instead of a fixed tick's twenty, and a stall is seen at its deadline, not up to a tick late. A stream's
+ * controller drives it through {@code KeptRun} and reads {@link #status} and {@link #publisher} into the stream's
+ * status.
  */
 public final class KeptSession implements AutoCloseable {
     /** The longest the control thread sleeps without a deadline: what nothing wakes it for (a publisher that
@@ -48,6 +64,8 @@ public final class KeptSession implements AutoCloseable {
      * that buffers seconds.
      */
     static final Duration FEED_BATCH = Duration.ofMillis(100);
+    /** The snapshot process's watchdog timeout: in effect none (see {@link #snapshotSettings}). */
+    private static final Duration SNAPSHOT_UNWATCHED = Duration.ofDays(3650);
 
     public enum Source { CAMERA, SLATE, SWITCHING }
 
@@ -98,8 +116,25 @@ public final class KeptSession implements AutoCloseable {
     public record Status(Source source, Instant startedAt, long switches, double slateSeconds, long cuts,
                          Splicer.Stats output) {}
 
+    /**
+     * The publisher as its keeper last reported it.
+     *
+     * @param pid          the running publisher's pid, or null between a death and the next start
+     * @param flowing      whether it carries media to the destination: its output time has advanced in a second
+     *                     progress report since it started (see {@link PublisherEvents#progress})
+     * @param restarts     how often it died and was (or is about to be) started again
+     * @param lastEnd      why it last died, masked, or null
+     * @param restartDelay the backoff before the start after the last death, or null
+     * @param gaveUp       why it will not be started again (it cannot start, or a failure no retry heals), or null
+     */
+    public record PublisherState(Long pid, boolean flowing, long restarts, String lastEnd, Duration restartDelay,
+                                 String gaveUp) {
+        static final PublisherState NOT_STARTED = new PublisherState(null, false, 0, null, null, null);
+    }
+
     private final SessionCommands commands;
     private final MediaProcess.Starter starter;
+    private final Runnable publisherChanged;
     private final Settings settings;
     private final Consumer<String> log;
     private SecretMasker masker;
@@ -107,12 +142,23 @@ public final class KeptSession implements AutoCloseable {
     private final ExecutorService background;
     /** Closing a hung ingest can take its grace period: never in the way of the slate's encoding. */
     private final ExecutorService closer;
-    private final MediaProcess publisher;
+    /** Called on {@link #control} only, as its keeper requires. */
+    private final FfmpegKeeper publisher;
+    private final StderrTail publisherTail;
+    private volatile PublisherState publisherState = PublisherState.NOT_STARTED;
     private final PublisherFeed feed;
-    /** The snapshot process's copy of the output, or null when it could not start (no thumbnail, same broadcast). */
+    /**
+     * The snapshot process's copy of the output and its keeper (on {@link #control}), or null without a snapshot
+     * file: no thumbnail, same broadcast.
+     */
     private final SnapshotFeed snapshot;
+    private final FfmpegKeeper snapshotKeeper;
     private final Splicer splicer;
-    private final Thread control;
+    private final ScheduledExecutorService control;
+    /** A look of the control thread has been asked for and not begun yet: wake-ups in between ask for no other. */
+    private final AtomicBoolean lookAsked = new AtomicBoolean();
+    /** The look scheduled at the next deadline; on the control thread only. */
+    private ScheduledFuture<?> nextLook;
     private final Instant startedAt = Instant.now();
     private final long startedNanos = System.nanoTime();
 
@@ -141,15 +187,17 @@ public final class KeptSession implements AutoCloseable {
      * Starts the publisher and the first camera's ingest. {@code log} receives one sentence per cut, per slate
      * period and per failed attempt, with every URL masked.
      */
-    public KeptSession(SessionCommands commands, MediaProcess.Starter starter, Settings settings, String rtspUrl,
+    public KeptSession(SessionCommands commands, SessionProcesses processes, Settings settings, String rtspUrl,
                        Consumer<String> log) {
         this.commands = commands;
-        this.starter = starter;
+        this.starter = processes.starter();
+        this.publisherChanged = processes.publisherChanged();
         this.settings = settings;
         this.log = log;
         this.masker = SecretMasker.forUrls(settings.rtmpUrl(), rtspUrl);
         commands.ingest(rtspUrl); // both URLs are validated before anything starts
         List<String> publisherCommand = commands.publisher(settings.rtmpUrl());
+        SecretMasker publisherMasker = SecretMasker.forUrls(settings.rtmpUrl());
         this.slates = new SlateEncoder(commands, starter, settings.workDir());
         byte[] silence = slates.silentAacFrame();
         // The slate must be ready before any camera can fail: made here, before the publisher starts (a fraction of
@@ -166,28 +214,129 @@ public final class KeptSession implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        this.publisher = starter.start("publisher", publisherCommand,
-                SecretMasker.forUrls(settings.rtmpUrl()));
-        this.feed = new PublisherFeed(publisher.stdin(), 1_000, FEED_BATCH, "session-" + settings.streamName() + "-feed");
-        this.snapshot = settings.snapshotFile().map(this::startSnapshot).orElse(null);
+        this.control = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "session-" + settings.streamName());
+            t.setDaemon(true);
+            return t;
+        });
+        this.publisherTail = new StderrTail(50, 1024, publisherMasker);
+        this.feed = new PublisherFeed(1_000, FEED_BATCH);
+        this.publisher = new FfmpegKeeper(
+                FfmpegKeeper.Settings.of(processes.publisherRole()).withIo(ProcessIo.NONE.withStdinFrom(this::feedPublisher)),
+                () -> new FfmpegKeeper.Launch(publisherCommand, publisherMasker),
+                () -> !closed, processes.records(), control, new PublisherEvents());
+        List<String> snapshotCommand = settings.snapshotFile().map(this::snapshotCommand).orElse(null);
+        this.snapshot = snapshotCommand == null ? null : new SnapshotFeed(250);
+        this.snapshotKeeper = snapshot == null ? null : new FfmpegKeeper(snapshotSettings(processes.snapshotRole()),
+                () -> new FfmpegKeeper.Launch(snapshotCommand, SecretMasker.forUrls()), () -> !closed,
+                processes.records(), control, new FfmpegKeeper.Listener() {
+                    @Override
+                    public void gaveUp(String reason, boolean byPolicy) {
+                        if (!closed) {
+                            log.accept("no snapshot for the dashboard: " + reason);
+                        }
+                    }
+                });
         this.splicer = new Splicer(new TsMuxer(snapshot == null ? feed : snapshot.teeFrom(feed)), silence,
                 System::nanoTime, (from, to, ticks) -> wakeControl());
         this.encoding = settings.encoding();
         this.backoff = settings.retry();
         this.wantedUrl = rtspUrl;
-        this.control = new Thread(this::controlLoop, "session-" + settings.streamName());
-        this.control.setDaemon(true);
-        this.control.start();
+        control.execute(publisher::start);
+        if (snapshotKeeper != null) {
+            control.execute(snapshotKeeper::start);
+        }
+        wakeControl();
     }
 
-    private SnapshotFeed startSnapshot(Path file) {
+    /** The publisher's stdin thread: the splicer's output from the next keyframe on, until this publisher ends. */
+    private void feedPublisher(OutputStream stdin) {
+        feed.drainInto(stdin, () -> {
+            splicer.restartOutput(feed::restart);
+            synchronized (this) {
+                publisherFailureLogged = false; // the old publisher's failure is gone with it
+            }
+        });
+    }
+
+    /** What the publisher's keeper reports, on the control thread. */
+    private final class PublisherEvents implements FfmpegKeeper.Listener {
+        /** Progress reports of the current publisher whose output time advanced. */
+        private int advances;
+
+        @Override
+        public void launched(long pid) {
+            advances = 0;
+            PublisherState s = publisherState;
+            publisherState = new PublisherState(pid, false, s.restarts(), s.lastEnd(), s.restartDelay(), null);
+            publisherChanged.run();
+        }
+
+        /**
+         * The keeper's {@code flowing()}, its first advance, comes with the first packets written to the RTMP
+         * connection, tens of milliseconds before the destination has them (nginx-rtmp's stat page then shows the
+         * publisher without codec headers or bytes: measured). The second advance, a progress period later, says
+         * that media has been going out for that long.
+         */
+        @Override
+        public void progress(Progress progress, boolean advanced) {
+            if (!advanced || ++advances != 2) {
+                return;
+            }
+            PublisherState s = publisherState;
+            publisherState = new PublisherState(s.pid(), true, s.restarts(), s.lastEnd(), s.restartDelay(), null);
+            publisherChanged.run();
+        }
+
+        @Override
+        public void stderr(String line) {
+            publisherTail.add(line);
+        }
+
+        @Override
+        public void restarting(String reason, Duration delay) {
+            PublisherState s = publisherState;
+            publisherState = new PublisherState(null, false, s.restarts() + 1, reason, delay, null);
+            synchronized (KeptSession.this) {
+                publisherFailureLogged = true; // its death is told by its keeper, not as a failure to take media
+            }
+            publisherChanged.run();
+        }
+
+        @Override
+        public void gaveUp(String reason, boolean byPolicy) {
+            if (closed) {
+                return; // the session's own close ended it
+            }
+            PublisherState s = publisherState;
+            publisherState = new PublisherState(null, false, s.restarts(), reason, null, reason);
+            publisherChanged.run();
+        }
+
+        @Override
+        public void cannotLaunch(String reason) {
+            gaveUp(reason, false);
+        }
+    }
+
+    private List<String> snapshotCommand(Path file) {
         try {
-            MediaProcess p = starter.start("snapshot", commands.snapshot(file), SecretMasker.forUrls());
-            return new SnapshotFeed(p, 250, "session-" + settings.streamName() + "-snapshot");
+            return commands.snapshot(file);
         } catch (RuntimeException e) {
             log.accept("no snapshot for the dashboard: " + e.getMessage());
             return null;
         }
+    }
+
+    /**
+     * The snapshot process is started again when it ends, with the contract's backoff, but not watched for progress:
+     * it writes none (one JPEG every 10 s is its only output), and a stuck one costs only the thumbnail, while its
+     * feed drops what it does not take.
+     */
+    private FfmpegKeeper.Settings snapshotSettings(String role) {
+        FfmpegKeeper.Settings d = FfmpegKeeper.Settings.of(role);
+        return new FfmpegKeeper.Settings(role, ProcessIo.NONE.withStdinFrom(snapshot::drainInto),
+                SNAPSHOT_UNWATCHED, d.quitGrace(), d.termGrace(), d.backoff(), d.healthyReset());
     }
 
     /** Cuts over to another camera, make-before-break. Throws (and changes nothing) for a URL that is not RTSP. */
@@ -223,9 +372,13 @@ public final class KeptSession implements AutoCloseable {
 
     /** Lets the control thread decide now (a cut, a switch, an ingest that ended); never blocks. */
     private void wakeControl() {
-        Thread t = control;
-        if (t != null) {
-            LockSupport.unpark(t);
+        if (closed || !lookAsked.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            control.execute(this::look);
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile
         }
     }
 
@@ -248,19 +401,25 @@ public final class KeptSession implements AutoCloseable {
 
     /** The publisher's last stderr lines, masked: what ffmpeg made of the stream it was given. */
     public List<String> publisherLog() {
-        return publisher.stderrTail();
+        return publisherTail.lines();
     }
 
-    public long publisherPid() {
-        return publisher.pid();
+    /** The running publisher's pid, or null while it is being started again. */
+    public Long publisherPid() {
+        return publisherState.pid();
+    }
+
+    /** The publisher as its keeper last reported it. */
+    public PublisherState publisher() {
+        return publisherState;
     }
 
     /**
-     * Whether the publisher still takes media: false once it exited (killed, or its RTMP server closed the
-     * connection) or stopped reading. A session whose publisher is gone cannot recover; its owner opens a new one.
+     * Whether the publisher runs and takes media: false while it is being started again (it was killed, or its RTMP
+     * server closed the connection), once it gave up, and while it does not read what it is given.
      */
     public boolean publisherAlive() {
-        return publisher.isAlive() && splicer.failure() == null;
+        return publisherState.pid() != null && splicer.failure() == null;
     }
 
     /** The size of the pictures on air now (width, height), or null before the first one. */
@@ -282,18 +441,24 @@ public final class KeptSession implements AutoCloseable {
         return onAir == null ? -1 : onAir.pid();
     }
 
-    private void controlLoop() {
-        while (!closed && !Thread.currentThread().isInterrupted()) {
-            long wait;
-            try {
-                wait = tick();
-            } catch (RuntimeException e) {
-                log.accept("session control error: " + masker.mask(String.valueOf(e.getMessage())));
-                wait = IDLE_WAIT.toNanos();
-            }
-            if (wait > 0) {
-                LockSupport.parkNanos(this, wait); // returns early on wakeControl() or close()'s interrupt
-            }
+    /** One look of the control thread; the next is scheduled at the next deadline, unless it is woken before. */
+    private void look() {
+        lookAsked.set(false);
+        if (closed) {
+            return;
+        }
+        long wait;
+        try {
+            wait = tick();
+        } catch (RuntimeException e) {
+            log.accept("session control error: " + masker.mask(String.valueOf(e.getMessage())));
+            wait = IDLE_WAIT.toNanos();
+        }
+        if (nextLook != null) {
+            nextLook.cancel(false);
+        }
+        if (!closed) {
+            nextLook = control.schedule(this::look, wait, TimeUnit.NANOSECONDS);
         }
     }
 
@@ -307,7 +472,7 @@ public final class KeptSession implements AutoCloseable {
         if (failure != null && !publisherFailureLogged) {
             publisherFailureLogged = true;
             log.accept("the publisher stopped taking media: " + masker.mask(String.valueOf(failure.getMessage()))
-                    + " " + masker.mask(String.join(" | ", publisher.stderrTail())));
+                    + " " + masker.mask(String.join(" | ", publisherTail.lines())));
         }
         if (candidate != null && splicer.active() == candidate.input()) {
             candidateWentOnAir(now);
@@ -504,23 +669,44 @@ public final class KeptSession implements AutoCloseable {
             slateToStop = slate;
             slate = null;
         }
-        control.interrupt();
-        try {
-            control.join(2_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
         if (slateToStop != null) {
             slateToStop.close();
         }
         for (CameraIngest ingest : ingests) {
             ingest.close();
         }
-        feed.finish(2_000);
-        publisher.close();
+        feed.finish(2_000); // the end of its input: the publisher finishes its FLV and exits by itself
         if (snapshot != null) {
-            snapshot.close();
+            snapshot.close(); // the same for the snapshot process: it writes its last JPEG
         }
+        Long publisherPid = publisherState.pid();
+        if (publisherPid != null) {
+            ProcessHandle.of(publisherPid).ifPresent(h -> {
+                try {
+                    h.onExit().get(500, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException e) {
+                    // still finishing: its keeper's stop sends SIGTERM, which ffmpeg also ends its output on
+                }
+            });
+        }
+        try {
+            control.submit(() -> {
+                if (nextLook != null) {
+                    nextLook.cancel(false);
+                }
+                publisher.close(); // waits until its end was reported and its child record removed
+                if (snapshotKeeper != null) {
+                    snapshotKeeper.close();
+                }
+            }).get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            // its child record stays: the next start of the appliance ends it if it lives on
+        }
+        control.shutdown();
         background.shutdown();
         try {
             background.awaitTermination(15, TimeUnit.SECONDS);

@@ -11,44 +11,48 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The way into the publisher's stdin without ever blocking the splicer: writes are queued and a thread of its own
- * drains them into the pipe. A publisher that stops reading (its RTMP server hangs) fills the queue; the write that
- * finds it full fails, the splicer records the failure, and nobody waits on a stuck pipe with the splicer's lock
- * held (the slate, the readers of the ingests and the status would all hang behind it).
+ * The way into the publisher's stdin without ever blocking the splicer: writes are queued and the publisher's stdin
+ * thread ({@link #drainInto}) drains them into its pipe. A publisher that stops reading (its RTMP server hangs) fills
+ * the queue; the write that finds it full fails, the splicer records the failure, and nobody waits on a stuck pipe
+ * with the splicer's lock held (the slate, the readers of the ingests and the status would all hang behind it).
+ *
+ * <p>The feed outlives its publishers: when the publisher is started again, the new process's stdin thread takes
+ * over from the old one ({@link #drainInto}), and {@link #restart} drops what was meant for the old one.
  */
 final class PublisherFeed extends OutputStream {
     private static final byte[] END = new byte[0];
 
     private final BlockingQueue<byte[]> queue;
-    private final OutputStream pipe;
-    private final Thread writer;
     private final long batchNanos;
     private volatile IOException failure;
     private volatile boolean closed;
+    private final DrainerSlot drainer = new DrainerSlot();
 
-    /** @param chunks how many writes (one frame each, or the frames of one read of a camera's pipe) may wait: at 25 pictures and 21.5 AAC frames a second, 1000 is some 20 s (a few MB) */
-    PublisherFeed(OutputStream pipe, int chunks, String threadName) {
-        this(pipe, chunks, Duration.ZERO, threadName);
+    /**
+     * @param chunks how many writes (one frame each, or the frames of one read of a camera's pipe) may wait: at 25
+     *               pictures and 21.5 AAC frames a second, 1000 is some 20 s (a few MB)
+     * @param batch  after each write to the pipe the drainer rests this long and then writes all that came meanwhile
+     *               at once: one wake-up of it (and of the publisher) per batch instead of per write, for up to this
+     *               much more latency on the way to the destination; zero writes each chunk as it comes
+     */
+    PublisherFeed(int chunks, Duration batch) {
+        this.queue = new ArrayBlockingQueue<>(chunks);
+        this.batchNanos = batch.toNanos();
     }
 
     /**
-     * @param batch after each write to the pipe the writer rests this long and then writes all that came meanwhile
-     *              at once: one wake-up of this thread (and of the publisher) per batch instead of per write, for up to
-     *              this much more latency on the way to the destination; zero writes each chunk as it comes
+     * Drains the queue into {@code pipe} on the calling thread (a publisher's stdin thread) until the feed finishes,
+     * the pipe fails (the publisher is gone) or a newer pipe takes over. The previous drainer, if any, is ended
+     * first; then {@code takingOver} runs, before anything is taken from the queue: it is where what was meant for
+     * the old publisher is dropped.
      */
-    PublisherFeed(OutputStream pipe, int chunks, Duration batch, String threadName) {
-        this.pipe = pipe;
-        this.queue = new ArrayBlockingQueue<>(chunks);
-        this.batchNanos = batch.toNanos();
-        this.writer = new Thread(this::drain, threadName);
-        this.writer.setDaemon(true);
-        this.writer.start();
-    }
-
-    private void drain() {
+    void drainInto(OutputStream pipe, Runnable takingOver) {
+        Thread me = Thread.currentThread();
+        drainer.takeOver();
+        takingOver.run();
         try {
             List<byte[]> chunks = new ArrayList<>();
-            while (true) {
+            while (!me.isInterrupted()) {
                 chunks.add(queue.take());
                 queue.drainTo(chunks); // what piled up while this thread was waking: written with one flush
                 for (byte[] chunk : chunks) {
@@ -65,10 +69,20 @@ final class PublisherFeed extends OutputStream {
                 }
             }
         } catch (IOException e) {
-            failure = e;
+            if (drainer.isHeldBy(me)) {
+                failure = e;
+            }
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // a newer publisher's thread took over
+        } finally {
+            drainer.release();
         }
+    }
+
+    /** Drops what waits (it was meant for a publisher that is gone) and that publisher's failure: a clean start. */
+    void restart() {
+        queue.clear();
+        failure = null;
     }
 
     @Override
@@ -97,20 +111,25 @@ final class PublisherFeed extends OutputStream {
         return queue.size();
     }
 
-    /** Lets what is queued reach the pipe (for up to {@code waitMillis}), then closes it: the publisher sees the end. */
+    /**
+     * Lets what is queued reach the pipe (for up to {@code waitMillis}), then closes it: the publisher sees the end.
+     * Without a publisher taking media, what waits is dropped.
+     */
     void finish(long waitMillis) {
         closed = true;
-        LockSupport.unpark(writer);
+        Thread t = drainer.holder();
+        if (t == null) {
+            queue.clear();
+            return;
+        }
+        LockSupport.unpark(t);
         try {
             if (!queue.offer(END, waitMillis, TimeUnit.MILLISECONDS)) {
-                writer.interrupt();
-                pipe.close();
+                t.interrupt();
             }
-            writer.join(waitMillis);
+            t.join(waitMillis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (IOException e) {
-            // the publisher is gone already
         }
     }
 }

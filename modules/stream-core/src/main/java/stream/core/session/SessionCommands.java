@@ -91,12 +91,15 @@ public record SessionCommands(String ffmpeg) {
      * {@code -analyzeduration 500000}: the input is the splicer's own stream (H.264 and AAC from its first packets,
      * both always present), which half a second of probing identifies; ffmpeg's default of 5 s held every new RTMP
      * session back by about 4.5 s after its media was ready (127 pictures read before the output opened, measured).
+     * {@code -progress pipe:2} once a second: its keeper's watchdog, and the sign that media reaches the destination
+     * (the output time advances only once the RTMP session is open and written to).
      */
     public List<String> publisher(String rtmpUrl) {
         UrlValidator.rtmpProblem(rtmpUrl).ifPresent(p -> {
             throw new ValidationException(List.of(new FieldError("rtmp_url", p)));
         });
         return List.of(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "warning",
+                "-nostats", "-progress", "pipe:2", "-stats_period", "1",
                 "-analyzeduration", "500000", "-f", "mpegts", "-i", "pipe:0",
                 "-map", "0:v:0", "-map", "0:a:0", "-c", "copy", "-bsf:v", "extract_extradata",
                 "-f", "flv", "-flvflags", "no_duration_filesize", "-flush_packets", "1", rtmpUrl);

@@ -8,26 +8,22 @@ import java.util.concurrent.BlockingQueue;
 
 /**
  * A copy of a session's output for its snapshot ffmpeg, the dashboard's thumbnail: what the publisher is given goes
- * here too, into a bounded queue that a thread of its own drains into the snapshot process's stdin. A full queue
- * drops the copy (the snapshot's decoder picks up again at the next keyframe), so a slow or stopped snapshot process
- * never holds up the splicer or the publisher; one that died just gets nothing more.
+ * here too, into a bounded queue that the snapshot process's stdin thread ({@link #drainInto}) drains into its pipe.
+ * A full queue drops the copy (the snapshot's decoder picks up again at the next keyframe), so a slow or stopped
+ * snapshot process never holds up the splicer or the publisher; one that died just gets nothing until its keeper has
+ * started the next, whose thread takes over.
  */
 final class SnapshotFeed implements AutoCloseable {
     private static final byte[] END = new byte[0];
 
-    private final MediaProcess process;
     private final BlockingQueue<byte[]> queue;
-    private final Thread writer;
-    private volatile boolean gone;
+    private volatile boolean closed;
     private long dropped;
+    private final DrainerSlot drainer = new DrainerSlot();
 
     /** @param chunks how many writes (one frame each) may wait: 250 is some 5 s of a 25 fps stream with its audio */
-    SnapshotFeed(MediaProcess process, int chunks, String threadName) {
-        this.process = process;
+    SnapshotFeed(int chunks) {
         this.queue = new ArrayBlockingQueue<>(chunks);
-        this.writer = new Thread(this::drain, threadName);
-        this.writer.setDaemon(true);
-        this.writer.start();
     }
 
     /** An output that writes to {@code primary} (whose failures are the caller's) and offers a copy to this feed. */
@@ -51,9 +47,9 @@ final class SnapshotFeed implements AutoCloseable {
         };
     }
 
-    /** Queues a copy of these bytes, or drops it when the queue is full or the process is gone; never blocks. */
+    /** Queues a copy of these bytes, or drops it when the queue is full or the feed closed; never blocks. */
     void offer(byte[] b, int off, int len) {
-        if (gone || len == 0) {
+        if (closed || len == 0) {
             return;
         }
         if (!queue.offer(Arrays.copyOfRange(b, off, off + len))) {
@@ -67,49 +63,54 @@ final class SnapshotFeed implements AutoCloseable {
         return dropped;
     }
 
-    long pid() {
-        return process.pid();
-    }
-
-    private void drain() {
-        OutputStream stdin = process.stdin();
+    /**
+     * Drains the queue into {@code stdin} on the calling thread (a snapshot process's stdin thread) until the feed
+     * closes (its stdin is closed: it writes its last JPEG and exits), the process is gone, or a newer process takes
+     * over. What waited for an earlier process is dropped first: it would only give an old picture.
+     */
+    void drainInto(OutputStream stdin) {
+        Thread me = Thread.currentThread();
+        drainer.takeOver();
+        if (!closed) {
+            queue.clear();
+        }
         try {
-            while (true) {
+            while (!me.isInterrupted()) {
                 byte[] chunk = queue.take();
                 if (chunk == END) {
-                    stdin.close(); // the end of its input: it writes its last JPEG and exits
-                    break;
+                    stdin.close();
+                    return;
                 }
                 stdin.write(chunk);
                 stdin.flush();
             }
         } catch (IOException e) {
-            // the snapshot process is gone: the session goes on without a thumbnail
+            // the snapshot process is gone: its keeper starts the next
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            // a newer process's thread took over, or the feed closed on a stuck process
         } finally {
-            gone = true;
-            queue.clear();
+            drainer.release();
         }
     }
 
-    /** Ends the snapshot process: the end of its input first (it finishes its JPEG), then its grace period. */
+    /**
+     * Ends the feed: the end of its input reaches the snapshot process (it finishes its JPEG and exits), waiting at
+     * most a second; a process stuck in a write is left to its keeper's stop.
+     */
     @Override
     public void close() {
-        gone = true;
+        closed = true;
         while (!queue.offer(END)) {
             queue.poll(); // room for the end marker: what is dropped would only have been decoded to be thrown away
         }
+        Thread t = drainer.holder();
+        if (t == null) {
+            return;
+        }
         try {
-            writer.join(1_000);
+            t.join(1_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (writer.isAlive()) {
-            // stuck writing to a process that stopped reading: closing its stdin would wait for that write's lock,
-            // so the process is killed, which fails the write
-            ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroyForcibly);
-        }
-        process.close();
     }
 }

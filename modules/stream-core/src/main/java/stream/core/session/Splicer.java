@@ -59,6 +59,8 @@ public final class Splicer {
     private long droppedFrames;
     private IOException failure;
     private int[] pictureSize;
+    /** After {@link #restartOutput}: nothing is written until the source on air shows a keyframe. */
+    private boolean restarting;
 
     /**
      * @param silentAacFrame one ADTS frame of silence in the output's audio format (every source's audio must use
@@ -272,6 +274,19 @@ public final class Splicer {
     public record Stats(long cuts, long videoFrames, long audioFrames, long silentAudioFrames, long droppedFrames,
                         long bytes, long aheadMillis) {}
 
+    /**
+     * Starts the output over for a new publisher (the old one died): {@code dropWritten} drops what was written for
+     * the old one and not taken yet, and the output goes on at the next keyframe of the source on air, after a PAT
+     * and PMT and with its SPS/PPS (the decoder's and the FLV sequence header's), its timestamps running on from the
+     * last picture's. A failure of the old publisher's pipe is forgotten.
+     */
+    public synchronized void restartOutput(Runnable dropWritten) {
+        muxer.restart();
+        dropWritten.run();
+        failure = null;
+        restarting = true;
+    }
+
     /** Set once writing to the publisher failed (it exited or closed its input); nothing is written after that. */
     public synchronized IOException failure() {
         return failure;
@@ -394,6 +409,17 @@ public final class Splicer {
     private void write(Input in, MediaFrame f) {
         if (failure != null) {
             return;
+        }
+        if (restarting) {
+            if (!f.isVideo() || !f.keyframe()) {
+                return;
+            }
+            restarting = false;
+            if (!H264.hasParameterSets(f.data()) && in.parameterSets.length > 0) {
+                f = f.withData(H264.withParameterSets(f.data(), in.parameterSets));
+            }
+            // the audio of the pictures left out is gone too: the new output's audio starts with this picture
+            audioNext = Double.isNaN(audioNext) ? audioNext : Math.max(audioNext, f.pts() + in.offset);
         }
         MediaFrame out = f.shifted(in.offset);
         if (out.isVideo()) {

@@ -54,6 +54,15 @@ public final class TsMuxer {
         }
     }
 
+    /**
+     * Starts the stream over for a new reader (a publisher started again): what was appended and not flushed is
+     * dropped, and the next picture, which must be a keyframe, comes after a PAT and PMT; audio waits for it.
+     */
+    public void restart() {
+        pending.reset();
+        lastPsiAt = Long.MIN_VALUE;
+    }
+
     /** Writes what was appended since the last flush, if anything, and flushes the stream. */
     public void flush() throws IOException {
         if (pending.size() == 0) {

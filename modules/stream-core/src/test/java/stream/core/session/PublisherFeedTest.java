@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -15,10 +16,34 @@ import org.junit.jupiter.api.Test;
 
 class PublisherFeedTest {
 
+    /** A feed drained into {@code pipe} by a thread of its own, as a publisher's stdin thread drains it. */
+    static PublisherFeed feedInto(OutputStream pipe, int chunks, Duration batch) {
+        PublisherFeed feed = new PublisherFeed(chunks, batch);
+        drain(feed, pipe, () -> { });
+        return feed;
+    }
+
+    /** Starts a drainer and returns once it has taken over ({@code takingOver} has run). */
+    static Thread drain(PublisherFeed feed, OutputStream pipe, Runnable takingOver) {
+        CountDownLatch attached = new CountDownLatch(1);
+        Thread t = new Thread(() -> feed.drainInto(pipe, () -> {
+            takingOver.run();
+            attached.countDown();
+        }), "feed-test");
+        t.setDaemon(true);
+        t.start();
+        try {
+            assertTrue(attached.await(30, TimeUnit.SECONDS), "the drainer took over");
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+        return t;
+    }
+
     @Test
     void everythingWrittenReachesThePipeInOrder() throws IOException {
         ByteArrayOutputStream pipe = new ByteArrayOutputStream();
-        PublisherFeed feed = new PublisherFeed(pipe, 10, "feed-test");
+        PublisherFeed feed = feedInto(pipe, 10, Duration.ZERO);
         for (int i = 0; i < 5; i++) {
             feed.write(new byte[] {(byte) i, (byte) (i + 10)}, 0, 2);
         }
@@ -50,7 +75,7 @@ class PublisherFeedTest {
                 }
             }
         };
-        PublisherFeed feed = new PublisherFeed(stuck, 3, "feed-test");
+        PublisherFeed feed = feedInto(stuck, 3, Duration.ZERO);
         byte[] frame = new byte[188];
         // the writer thread takes the first chunk and hangs in the pipe; only then is the queue's size known
         feed.write(frame, 0, frame.length);
@@ -83,7 +108,7 @@ class PublisherFeedTest {
             }
         };
         // a rest far longer than the test: the second batch can only come out through finish()
-        PublisherFeed feed = new PublisherFeed(pipe, 10, java.time.Duration.ofSeconds(60), "feed-test");
+        PublisherFeed feed = feedInto(pipe, 10, Duration.ofSeconds(60));
         feed.write(new byte[] {1}, 0, 1);
         assertTrue(firstFlush.await(30, TimeUnit.SECONDS), "the first write reaches the pipe at once");
         feed.write(new byte[] {2}, 0, 1);
@@ -96,5 +121,38 @@ class PublisherFeedTest {
         feed.finish(20_000);
         assertArrayEquals(new byte[] {1, 2, 3, 4}, pipe.toByteArray());
         assertTrue(System.nanoTime() - start < 20_000_000_000L, "finish woke the resting writer");
+    }
+
+    @Test
+    void aNewPublishersPipeTakesOverAndGetsOnlyWhatIsWrittenAfterTheRestart() throws Exception {
+        OutputStream gone = new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("Broken pipe");
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) throws IOException {
+                throw new IOException("Broken pipe");
+            }
+        };
+        PublisherFeed feed = feedInto(gone, 10, Duration.ZERO);
+        feed.write(new byte[] {1}, 0, 1);
+        IOException failed = null;
+        for (int i = 0; i < 1_000 && failed == null; i++) { // the drainer meets the broken pipe, then the write fails
+            try {
+                feed.write(new byte[] {2}, 0, 1);
+                Thread.sleep(10);
+            } catch (IOException e) {
+                failed = e;
+            }
+        }
+        assertTrue(failed != null, "a publisher that is gone fails the writes");
+        ByteArrayOutputStream next = new ByteArrayOutputStream();
+        Thread second = drain(feed, next, feed::restart);
+        feed.write(new byte[] {7, 8}, 0, 2);
+        feed.finish(5_000);
+        second.join(5_000);
+        assertArrayEquals(new byte[] {7, 8}, next.toByteArray(), "the new pipe starts clean, after the restart");
     }
 }

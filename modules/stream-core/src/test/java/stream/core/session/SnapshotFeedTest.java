@@ -2,23 +2,30 @@ package stream.core.session;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import stream.core.SecretMasker;
 
 /** The snapshot's copy of a session's output, with real processes: it never holds up the output. */
 class SnapshotFeedTest {
 
+    /** Starts a process and a thread draining the feed into its stdin, as a snapshot keeper's stdin thread does. */
+    static Process startDrained(SnapshotFeed feed, String... command) throws IOException {
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Thread t = new Thread(() -> feed.drainInto(p.getOutputStream()), "test-snapshot");
+        t.setDaemon(true);
+        t.start();
+        return p;
+    }
+
     @Test
     void whatThePublisherIsGivenReachesTheSnapshotProcessInOrder() throws Exception {
-        MediaProcess cat = PlainMediaProcess.start("snapshot", List.of("cat"), SecretMasker.forUrls());
-        SnapshotFeed feed = new SnapshotFeed(cat, 16, "test-snapshot");
+        SnapshotFeed feed = new SnapshotFeed(16);
+        Process cat = startDrained(feed, "cat");
         ByteArrayOutputStream publisher = new ByteArrayOutputStream();
         OutputStream out = feed.teeFrom(publisher);
         for (int i = 0; i < 10; i++) {
@@ -26,10 +33,10 @@ class SnapshotFeedTest {
             out.flush();
         }
         feed.close(); // the end of its input: cat writes the rest and exits
-        byte[] copied = cat.stdout().readAllBytes();
+        byte[] copied = cat.getInputStream().readAllBytes();
         assertArrayEquals(publisher.toByteArray(), copied);
         assertEquals(20, copied.length);
-        assertFalse(cat.isAlive());
+        assertTrue(cat.waitFor(10, TimeUnit.SECONDS), "the end of its input ended it");
     }
 
     /**
@@ -38,8 +45,8 @@ class SnapshotFeedTest {
      */
     @Test
     void aSnapshotProcessThatStopsReadingNeverHoldsUpThePublisher() throws Exception {
-        MediaProcess stuck = PlainMediaProcess.start("snapshot", List.of("sleep", "60"), SecretMasker.forUrls());
-        SnapshotFeed feed = new SnapshotFeed(stuck, 8, "test-snapshot");
+        SnapshotFeed feed = new SnapshotFeed(8);
+        Process stuck = startDrained(feed, "sleep", "60");
         CountingOutput publisher = new CountingOutput();
         OutputStream out = feed.teeFrom(publisher);
         byte[] frame = new byte[64 * 1024];
@@ -48,15 +55,16 @@ class SnapshotFeedTest {
         }
         assertEquals(200L * frame.length, publisher.bytes, "every frame reached the publisher");
         assertTrue(feed.dropped() >= 150, "the copy was dropped once the queue was full: " + feed.dropped());
-        long pid = feed.pid();
-        feed.close();
-        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "closed with the session");
+        long start = System.nanoTime();
+        feed.close(); // its keeper's stop then ends the process
+        assertTrue(System.nanoTime() - start < 10_000_000_000L, "closing did not wait on the stuck process");
+        stuck.destroyForcibly();
     }
 
     @Test
     void aSnapshotProcessThatIsGoneOnlyLosesTheCopy() throws Exception {
-        MediaProcess gone = PlainMediaProcess.start("snapshot", List.of("true"), SecretMasker.forUrls());
-        SnapshotFeed feed = new SnapshotFeed(gone, 8, "test-snapshot");
+        SnapshotFeed feed = new SnapshotFeed(8);
+        Process gone = startDrained(feed, "true");
         CountingOutput publisher = new CountingOutput();
         OutputStream out = feed.teeFrom(publisher);
         ProcessHandle.of(gone.pid()).ifPresent(h -> h.onExit().join());

@@ -252,4 +252,43 @@ class SplicerTest {
         assertEquals(90_000 - FRAME, splicer.lagTicks());
         assertEquals(-(1_000 - 40), splicer.stats().aheadMillis());
     }
+
+    @Test
+    void aRestartedOutputBeginsAtTheNextKeyframeWithPsiAndParameterSetsAndItsTimestampsRunOn() throws IOException {
+        Splicer.Input cam = splicer.newInput("cam", false, false);
+        splicer.arm(cam);
+        long base = 5_000_000;
+        int n = 0;
+        // a camera that sends its SPS/PPS with its first keyframe only, a keyframe every 25 pictures
+        for (; n < 60; n++) {
+            clock.addAndGet(FRAME_NANOS);
+            cam.frame(cameraPicture(base, n));
+        }
+        assertSame(cam, splicer.active());
+        long lastBefore = splicer.lastVideoDts();
+        int pictureBefore = video(output()).size();
+        assertTrue(pictureBefore > 0);
+
+        splicer.restartOutput(out::reset); // a new publisher: what the old one did not take is dropped
+        for (; n < 90; n++) {
+            clock.addAndGet(FRAME_NANOS);
+            cam.frame(cameraPicture(base, n));
+        }
+        byte[] bytes = out.toByteArray();
+        assertEquals(0, ((bytes[1] & 0x1F) << 8) | (bytes[2] & 0xFF), "the new output starts with a PAT");
+        List<MediaFrame> after = video(output());
+        assertEquals(15, after.size(), "pictures 75 to 89: from the keyframe at 75 on, the ones before it left out");
+        MediaFrame first = after.get(0);
+        assertTrue(first.keyframe(), "it starts at a keyframe");
+        assertTrue(H264.hasParameterSets(first.data()), "with the SPS/PPS the camera sent long before");
+        assertEquals(lastBefore + 16 * FRAME, first.dts(), "the timeline runs on, across the pictures left out");
+    }
+
+    private static MediaFrame cameraPicture(long base, int n) {
+        long dts = base + n * FRAME;
+        byte[] au = n == 0 ? TestMedia.keyframe(TestMedia.SPS_640x360, 300)
+                : n % 25 == 0 ? TestMedia.annexB(TestMedia.aud(), TestMedia.slice(H264.NAL_IDR, 300, 0x5A))
+                : TestMedia.picture(60);
+        return MediaFrame.video(dts, dts, au);
+    }
 }
