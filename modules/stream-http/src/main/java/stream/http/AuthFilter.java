@@ -260,7 +260,7 @@ public final class AuthFilter implements Filter {
         if (storedHash.equals(verifiedKeys.get(key))) {
             return true;
         }
-        // A script, a load balancer's health probe or wrk opens several connections at once, each sending the same
+        // A script, a monitoring host or wrk opens several connections at once, each sending the same
         // credential before any check of it has ended: each would run PBKDF2 (16 connections, 16 checks, 8 workers
         // hashing on both cores of a board, every other connection waiting for a core). The first runs the check,
         // the others wait for its result.
