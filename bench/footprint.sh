@@ -2,7 +2,8 @@
 # The appliance's footprint next to its goals: image size; launch to the first /healthz against a trivial
 # jdk.httpserver program (bench/anchor) on the same jlinked runtime, in the same run, each with and without a CDS
 # archive; resident memory idle and while streaming a real camera to nginx-rtmp; the Java process's CPU while
-# streaming with one /api/events client and one status call a second.
+# streaming with one /api/events client and one status call a second, for the plain relay (keep_session false) and
+# then the kept session (the default since issue 17), in the same appliance process.
 # Prints each figure beside its goal and appends them to bench/results/footprint.txt.
 # usage: bench/footprint.sh [start-runs] [cpu-seconds]    (defaults 10 and 60; installs what it needs)
 set -euo pipefail
@@ -114,8 +115,10 @@ start ratio appliance with CDS / faster floor=$r_cds (goal <= 2) $(verdict "$r_c
   all appliance_cds=[$(IFS=,; echo "${app_cds[*]}")] floor_cds=[$(IFS=,; echo "${floor_cds[*]}")]
   all appliance=[$(IFS=,; echo "${app[*]}")] floor=[$(IFS=,; echo "${floor[*]}")]
 rss_idle_mb=$rss_idle rss_streaming_max_mb=$rss_stream (goal < 64) $(verdict "$rss_stream" 63.99); ffmpeg_rss_mb=$(mb "$(fig ffmpeg_rss_kb)")
-jvm_cpu_percent_of_one_core=$cpu over $(fig measured_seconds) s streaming after $(fig warm_up_seconds) s, one /api/events client, $(fig status_calls) status calls (goal < 0.5) $(verdict "$cpu" 0.4999)
+jvm_cpu_percent_of_one_core=$cpu plain relay (keep_session=$(fig keep_session)) over $(fig measured_seconds) s streaming after $(fig warm_up_seconds) s, one /api/events client, $(fig status_calls) status calls (goal < 0.5) $(verdict "$cpu" 0.4999)
   without the JIT compiler thread (still compiling methods a call a second makes hot slowly): $(fig jvm_cpu_percent_without_jit); busiest threads in 10 ms ticks: $(fig jvm_cpu_ticks_by_thread)
+kept session (keep_session=$(fig kept_keep_session), then in the same process): jvm_cpu_percent_of_one_core=$(fig kept_jvm_cpu_percent) over $(fig kept_measured_seconds) s after $(fig kept_warm_up_seconds) s, $(fig kept_status_calls) status calls (goal < 0.5) $(verdict "$(fig kept_jvm_cpu_percent)" 0.4999); rss_streaming_max_mb=$(mb "$(fig kept_rss_streaming_max_kb)") (goal < 64) $(verdict "$(mb "$(fig kept_rss_streaming_max_kb)")" 63.99)
+  without the JIT compiler thread: $(fig kept_jvm_cpu_percent_without_jit); busiest threads in 10 ms ticks: $(fig kept_jvm_cpu_ticks_by_thread)
 EOF
 )
 echo "$report"

@@ -23,8 +23,14 @@
 #     ends a start at most once, since the next start checks again.
 # An archive the JVM refuses (damaged, another build's, other JVM options) is ignored (-Xshare:auto) and removed by
 # the appliance, to be made again.
-self=$(readlink -f "$0")
-home=$(dirname "$(dirname "$self")")
+# Where the image is, without a readlink and two dirname processes at every start (each a fork and exec: the
+# launcher's own time before java is what a start pays beyond the JVM's): readlink only for a launcher called
+# through a symbolic link; cd -P resolves linked folders.
+self=$0
+[ -L "$self" ] && self=$(readlink -f "$self")
+case $self in */*) ;; *) self=./$self ;; esac
+home=$(cd -P -- "${self%/*}/.." && pwd) || exit 1
+self=$home/bin/${self##*/}
 # Small-board defaults (a 1 GB Pi): serial GC, a small bounded heap and code cache, C1 only, and two malloc arenas
 # (glibc makes one per thread otherwise, each keeping freed memory). -XX:-UsePerfData: no hsperfdata file and no
 # sampler waking 20 times a second, the JVM's busiest thread while streaming (bench/footprint.sh); jps no longer lists
@@ -37,7 +43,8 @@ export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 # Every file the appliance or its ffmpeg creates (database, snapshots, the CDS archive) is for this user only.
 umask 077
 
-# run_java [exec] JVM-OPTIONS... : this image's java with the launcher's options
+# run_java [exec] JVM-OPTIONS... : this image's java with the launcher's options. No module path: the application's
+# modules are linked into the image, their graph resolved when it was built (make-image.sh).
 run_java() {
   how=
   [ "$1" = exec ] && { how=exec; shift; }
@@ -47,7 +54,7 @@ run_java() {
     -XX:-UsePerfData -XX:+UnlockDiagnosticVMOptions -XX:GuaranteedSafepointInterval=0 -XX:AsyncDeflationInterval=1000 \
     -Dorg.sqlite.lib.path="$home/lib/sqlite" -Dorg.sqlite.lib.name=libsqlitejdbc.so \
     -Dstreamrelay.home="$home" -Djava.util.logging.SimpleFormatter.format='%1$tF %1$tT %4$s %3$s: %5$s%6$s%n' \
-    $STREAMRELAY_JAVA_OPTS -p "$home/app" "$@"
+    $STREAMRELAY_JAVA_OPTS "$@"
 }
 
 cds_dir=${STREAMRELAY_CDS_DIR:-}

@@ -5,6 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiPredicate;
 import java.util.function.Supplier;
 import stream.http.server.GuardedHttpServer;
 import stream.http.server.NeedsWorkerThread;
@@ -23,6 +26,10 @@ public final class AuthFilter implements Filter {
     /** SHA-256 of a verified secret, and the stored hash it was verified against. */
     private final java.util.Map<java.nio.ByteBuffer, String> verifiedKeys =
             new java.util.concurrent.ConcurrentHashMap<>();
+    /** Checks under way: the same secret against the same stored hash, and the one check's result to come. */
+    private final java.util.Map<Check, CompletableFuture<Boolean>> checking =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final BiPredicate<String, String> secretMatches;
     private final Supplier<String> adminPasswordHash;
     private final Supplier<String> apiTokenHash;
     private final Supplier<String> adminPasswordHashAtHand;
@@ -53,6 +60,15 @@ public final class AuthFilter implements Filter {
     public AuthFilter(Supplier<String> adminPasswordHash, Supplier<String> apiTokenHash,
                       Supplier<String> adminPasswordHashAtHand, Supplier<String> apiTokenHashAtHand,
                       SignInThrottle throttle, DashboardSessions sessions) {
+        this(adminPasswordHash, apiTokenHash, adminPasswordHashAtHand, apiTokenHashAtHand, throttle, sessions,
+                SecretHash::matches);
+    }
+
+    /** With {@code secretMatches} in place of {@link SecretHash#matches} (tests count the checks with it). */
+    AuthFilter(Supplier<String> adminPasswordHash, Supplier<String> apiTokenHash,
+               Supplier<String> adminPasswordHashAtHand, Supplier<String> apiTokenHashAtHand,
+               SignInThrottle throttle, DashboardSessions sessions, BiPredicate<String, String> secretMatches) {
+        this.secretMatches = secretMatches;
         this.adminPasswordHash = adminPasswordHash;
         this.apiTokenHash = apiTokenHash;
         this.adminPasswordHashAtHand = adminPasswordHashAtHand;
@@ -215,7 +231,7 @@ public final class AuthFilter implements Filter {
                     "admin".getBytes(StandardCharsets.UTF_8));
             String password = decoded.substring(colon + 1);
             if (!userOk) {
-                SecretHash.matches(password, adminPasswordHash.get()); // spent for its time only
+                secretMatches.test(password, adminPasswordHash.get()); // spent for its time only
                 return null;
             }
             String storedHash = adminPasswordHash.get();
@@ -244,14 +260,43 @@ public final class AuthFilter implements Filter {
         if (storedHash.equals(verifiedKeys.get(key))) {
             return true;
         }
-        if (!SecretHash.matches(secret, storedHash)) {
-            return false;
+        // A script, a monitoring host or wrk opens several connections at once, each sending the same
+        // credential before any check of it has ended: each would run PBKDF2 (16 connections, 16 checks, 8 workers
+        // hashing on both cores of a board, every other connection waiting for a core). The first runs the check,
+        // the others wait for its result.
+        Check check = new Check(key, storedHash);
+        CompletableFuture<Boolean> mine = new CompletableFuture<>();
+        CompletableFuture<Boolean> earlier = checking.putIfAbsent(check, mine);
+        if (earlier != null) {
+            try {
+                return earlier.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof Error err) {
+                    throw err;
+                }
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
         }
-        if (verifiedKeys.size() >= MAX_REMEMBERED) {
-            verifiedKeys.clear();
+        try {
+            boolean matches = secretMatches.test(secret, storedHash);
+            if (matches) {
+                if (verifiedKeys.size() >= MAX_REMEMBERED) {
+                    verifiedKeys.clear();
+                }
+                verifiedKeys.put(key, storedHash); // before the check ends: who comes after finds it remembered
+            }
+            mine.complete(matches);
+            return matches;
+        } catch (RuntimeException | Error e) {
+            mine.completeExceptionally(e); // never leaves the waiting ones waiting
+            throw e;
+        } finally {
+            checking.remove(check, mine);
         }
-        verifiedKeys.put(key, storedHash);
-        return true;
+    }
+
+    /** A secret (as its SHA-256) being checked against a stored hash. */
+    private record Check(java.nio.ByteBuffer digest, String storedHash) {
     }
 
     /** One digest per worker thread: looking the algorithm up costs more than hashing a password. */

@@ -150,6 +150,70 @@ class HttpApiTest {
     }
 
     @Test
+    void connectionsThatBringTheSameNewCredentialAtOnceWaitForOneCheckOfIt() throws Exception {
+        api.close();
+        java.util.concurrent.atomic.AtomicInteger checks = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AuthFilter auth = new AuthFilter(() -> passwordHash, () -> tokenHash, () -> passwordHash, () -> tokenHash,
+                new SignInThrottle(), null, (secret, stored) -> {
+                    checks.incrementAndGet();
+                    try {
+                        release.await(); // a PBKDF2 that takes as long as the test wants
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return SecretHash.matches(secret, stored);
+                });
+        api = new HttpApi(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                new Routes().get("/api/echo", c -> c.json(200, Json.object().add("who", c.principal()))),
+                List.of(new ErrorFilter(), auth), null);
+        api.start();
+        int connections = 6; // fewer than the server's 8 workers
+        java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(connections);
+        try {
+            List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+            for (int i = 0; i < connections; i++) {
+                answers.add(clients.submit(() -> {
+                    try (OneConnection c = new OneConnection(api.port())) {
+                        return c.get("/api/echo", "Bearer srt_token") + " " + c.get("/api/echo", "Bearer srt_token");
+                    }
+                }));
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (workersWaitingForAnotherCheck() < connections - 1) {
+                assertTrue(System.nanoTime() < deadline, "the other connections wait for the one check; checks run: "
+                        + checks.get() + ", waiting: " + workersWaitingForAnotherCheck());
+                Thread.onSpinWait();
+            }
+            assertEquals(1, checks.get(), "one check while it lasts");
+            release.countDown();
+            for (var answer : answers) {
+                assertEquals("200 {\"who\":\"bearer\"} 200 {\"who\":\"bearer\"}",
+                        answer.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertEquals(1, checks.get(), "once verified, remembered for every connection");
+
+            assertEquals(401, send("GET", "/api/echo", "Bearer srt_wrong", null).statusCode());
+            assertEquals(401, send("GET", "/api/echo", "Bearer srt_wrong", null).statusCode());
+            assertEquals(3, checks.get(), "a failed check is not remembered: each wrong try costs a check");
+        } finally {
+            release.countDown();
+            clients.shutdownNow();
+        }
+    }
+
+    /** Server workers blocked in AuthFilter waiting for a check another worker runs. */
+    private static long workersWaitingForAnotherCheck() {
+        return Thread.getAllStackTraces().entrySet().stream()
+                .filter(e -> e.getKey().getName().startsWith("http-"))
+                .filter(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getMethodName().equals("join")
+                        && f.getClassName().equals("java.util.concurrent.CompletableFuture")))
+                .filter(e -> java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(
+                        AuthFilter.class.getName())))
+                .count();
+    }
+
+    @Test
     void aNonBlockingRouteRunsOnTheSelectorThreadOnlyWithACredentialAlreadyVerifiedOnItsConnection() throws Exception {
         api.close();
         java.util.concurrent.atomic.AtomicBoolean hashAtHand = new java.util.concurrent.atomic.AtomicBoolean(true);

@@ -54,64 +54,11 @@ class FootprintBench {
             out.add("rss_idle_kb=" + rssKb(javaPid));
 
             api.preset("copy");
-            String key = "footprint" + System.nanoTime();
-            api.setUrls(camera.url(), rtmp.rtmpUrl(key), false);
-            api.start();
-            api.waitForState("running", Duration.ofSeconds(60));
-            rtmp.waitForBytesGrowing(key, Duration.ofSeconds(60));
-
-            Process events = new ProcessBuilder("curl", "-s", "-N", "-u", "admin:" + ApplianceProcess.PASSWORD,
-                    app.uri("/api/events").toString())
-                    .redirectOutput(tmp.resolve("events.txt").toFile()).redirectErrorStream(true).start();
-            try {
-                Waits.waitUntil(() -> size(tmp.resolve("events.txt")) > 0, Duration.ofSeconds(30), "the first event");
-                // steady streaming, as for days on end: past the JIT compiling the streaming code paths
-                pauseOver(WARM_UP);
-                long ticks0 = cpuTicks(javaPid);
-                java.util.Map<String, Long> threads0 = threadTicks(javaPid);
-                long wall0 = System.nanoTime();
-                long maxRss = 0;
-                int statusCalls = 0;
-                Instant end = Instant.now().plus(MEASURE);
-                while (Instant.now().isBefore(end)) {
-                    if (!"running".equals(api.state())) {
-                        throw new AssertionError("the stream left running while measuring: " + api.status());
-                    }
-                    statusCalls++;
-                    maxRss = Math.max(maxRss, rssKb(javaPid));
-                    pauseOver(Duration.ofSeconds(1));
-                }
-                double cpuSeconds = (cpuTicks(javaPid) - ticks0) / 100.0; // USER_HZ is 100 on Linux
-                java.util.Map<String, Long> threads1 = threadTicks(javaPid);
-                double wall = (System.nanoTime() - wall0) / 1e9;
-                if (!events.isAlive()) {
-                    throw new AssertionError("the /api/events client ended while measuring");
-                }
-                long ffmpegPid = api.status().get("pid").asLong();
-                out.add("rss_streaming_max_kb=" + maxRss);
-                out.add(String.format(Locale.ROOT, "jvm_cpu_percent=%.2f", 100 * cpuSeconds / wall));
-                out.add(String.format(Locale.ROOT, "jvm_cpu_seconds=%.2f", cpuSeconds));
-                // C1 still compiles methods that a status call a second takes minutes to make hot: a share that an
-                // appliance streaming for days no longer pays, shown apart
-                long jitTicks = threads1.entrySet().stream().filter(e -> e.getKey().startsWith("C1 Compiler"))
-                        .mapToLong(e -> e.getValue() - threads0.getOrDefault(e.getKey(), 0L)).sum();
-                out.add(String.format(Locale.ROOT, "jvm_cpu_percent_without_jit=%.2f",
-                        100 * (cpuSeconds - jitTicks / 100.0) / wall));
-                out.add(String.format(Locale.ROOT, "measured_seconds=%.0f", wall));
-                out.add("status_calls=" + statusCalls);
-                out.add("warm_up_seconds=" + WARM_UP.toSeconds());
-                // where the CPU went: the busiest threads (by name) over the measured time, in ticks of 10 ms
-                out.add("jvm_cpu_ticks_by_thread=" + threads1.entrySet().stream()
-                        .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - threads0.getOrDefault(e.getKey(), 0L)))
-                        .filter(e -> e.getValue() > 0)
-                        .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
-                        .map(e -> e.getKey() + ":" + e.getValue()).toList());
-                out.add("events_bytes=" + size(tmp.resolve("events.txt")));
-                out.add("ffmpeg_rss_kb=" + rssKb(ffmpegPid));
-            } finally {
-                events.destroy();
-                events.waitFor();
-            }
+            // the plain relay (one ffmpeg), which the goal was set for, then the kept session (keep_session, the
+            // default since issue 17: ingest, publisher and slate processes fed through the JVM), one after the other
+            // in the same process; the kept session's figures carry the prefix kept_
+            measureStreaming(api, app, camera, rtmp, tmp, false, "", out);
+            measureStreaming(api, app, camera, rtmp, tmp, true, "kept_", out);
         }
         String text = String.join("\n", out) + "\n";
         System.out.print(text);
@@ -119,6 +66,77 @@ class FootprintBench {
         if (!file.isEmpty()) {
             Files.writeString(Path.of(file), text);
         }
+    }
+
+    /** Streams in the given mode with one /api/events client and a status call a second; adds the figures to out. */
+    private static void measureStreaming(ApiClient api, ApplianceProcess app, RtspCamera camera, RtmpServer rtmp,
+                                         Path tmp, boolean keepSession, String prefix, List<String> out)
+            throws Exception {
+        long javaPid = app.pid();
+        api.json("PUT", "/api/config", com.eclipsesource.json.Json.object().add("keep_session", keepSession).toString(),
+                200);
+        String key = "footprint" + System.nanoTime();
+        api.setUrls(camera.url(), rtmp.rtmpUrl(key), false);
+        api.start();
+        api.waitForState("running", Duration.ofSeconds(60));
+        rtmp.waitForBytesGrowing(key, Duration.ofSeconds(60));
+        out.add(prefix + "keep_session=" + keepSession);
+        Path eventsFile = tmp.resolve(prefix + "events.txt");
+        Process events = new ProcessBuilder("curl", "-s", "-N", "-u", "admin:" + ApplianceProcess.PASSWORD,
+                app.uri("/api/events").toString())
+                .redirectOutput(eventsFile.toFile()).redirectErrorStream(true).start();
+        try {
+            Waits.waitUntil(() -> size(eventsFile) > 0, Duration.ofSeconds(30), "the first event");
+            // steady streaming, as for days on end: past the JIT compiling the streaming code paths
+            pauseOver(WARM_UP);
+            long ticks0 = cpuTicks(javaPid);
+            java.util.Map<String, Long> threads0 = threadTicks(javaPid);
+            long wall0 = System.nanoTime();
+            long maxRss = 0;
+            int statusCalls = 0;
+            Instant end = Instant.now().plus(MEASURE);
+            while (Instant.now().isBefore(end)) {
+                if (!"running".equals(api.state())) {
+                    throw new AssertionError("the stream left running while measuring: " + api.status());
+                }
+                statusCalls++;
+                maxRss = Math.max(maxRss, rssKb(javaPid));
+                pauseOver(Duration.ofSeconds(1));
+            }
+            double cpuSeconds = (cpuTicks(javaPid) - ticks0) / 100.0; // USER_HZ is 100 on Linux
+            java.util.Map<String, Long> threads1 = threadTicks(javaPid);
+            double wall = (System.nanoTime() - wall0) / 1e9;
+            if (!events.isAlive()) {
+                throw new AssertionError("the /api/events client ended while measuring");
+            }
+            out.add(prefix + "rss_streaming_max_kb=" + maxRss);
+            out.add(String.format(Locale.ROOT, "%sjvm_cpu_percent=%.2f", prefix, 100 * cpuSeconds / wall));
+            out.add(String.format(Locale.ROOT, "%sjvm_cpu_seconds=%.2f", prefix, cpuSeconds));
+            // C1 still compiles methods that a status call a second takes minutes to make hot: a share that an
+            // appliance streaming for days no longer pays, shown apart
+            long jitTicks = threads1.entrySet().stream().filter(e -> e.getKey().startsWith("C1 Compiler"))
+                    .mapToLong(e -> e.getValue() - threads0.getOrDefault(e.getKey(), 0L)).sum();
+            out.add(String.format(Locale.ROOT, "%sjvm_cpu_percent_without_jit=%.2f", prefix,
+                    100 * (cpuSeconds - jitTicks / 100.0) / wall));
+            out.add(String.format(Locale.ROOT, "%smeasured_seconds=%.0f", prefix, wall));
+            out.add(prefix + "status_calls=" + statusCalls);
+            out.add(prefix + "warm_up_seconds=" + WARM_UP.toSeconds());
+            // where the CPU went: the busiest threads (by name) over the measured time, in ticks of 10 ms
+            out.add(prefix + "jvm_cpu_ticks_by_thread=" + threads1.entrySet().stream()
+                    .map(e -> java.util.Map.entry(e.getKey(), e.getValue() - threads0.getOrDefault(e.getKey(), 0L)))
+                    .filter(e -> e.getValue() > 0)
+                    .sorted(java.util.Map.Entry.<String, Long>comparingByValue().reversed()).limit(12)
+                    .map(e -> e.getKey() + ":" + e.getValue()).toList());
+            out.add(prefix + "events_bytes=" + size(eventsFile));
+            // the plain relay's one ffmpeg; in the kept session the status names the publisher's
+            long ffmpegPid = api.status().get("pid").asLong();
+            out.add(prefix + "ffmpeg_rss_kb=" + rssKb(ffmpegPid));
+        } finally {
+            events.destroy();
+            events.waitFor();
+        }
+        api.stop();
+        api.waitForState("stopped", Duration.ofSeconds(60));
     }
 
     private static long size(Path p) {
