@@ -380,6 +380,14 @@ class SoakBench {
                         "a new ingest on air");
                 Processes.awaitGone(ingest, Duration.ofSeconds(20));
             }
+            case KILL_SNAPSHOT -> {
+                long snapshot = Waits.waitFor(() -> snapshotPid() > 0 ? snapshotPid() : null, LONG,
+                        "the snapshot maker");
+                Processes.sigkill(snapshot);
+                Waits.waitUntil(() -> snapshotPid() > 0 && snapshotPid() != snapshot, LONG,
+                        "a new snapshot maker, started by its keeper");
+                Processes.awaitGone(snapshot, Duration.ofSeconds(20));
+            }
             case RESTART_RTMP_SERVER -> {
                 nginxRun++;
                 rtmp.restart();
@@ -452,6 +460,13 @@ class SoakBench {
         } catch (IOException e) {
             return -1;
         }
+    }
+
+    /** The session's snapshot ffmpeg (it reads the session's output and writes the dashboard's JPEG), or -1. */
+    long snapshotPid() {
+        List<Processes.ProcessInfo> found = Processes.find(p -> p.parentPid() == app.pid()
+                && p.argv().contains("image2"));
+        return found.isEmpty() ? -1 : found.get(0).pid();
     }
 
     long ingestPid() {

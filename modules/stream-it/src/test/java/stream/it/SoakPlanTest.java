@@ -19,7 +19,7 @@ class SoakPlanTest {
                     "seed " + seed + ": " + plan.steps());
             assertTrue(plan.count(SoakPlan.Kind.SWITCH_BY_API) + plan.count(SoakPlan.Kind.SWITCH_BY_SSE) >= 2);
             for (SoakPlan.Kind k : List.of(SoakPlan.Kind.CAMERA_OUTAGE, SoakPlan.Kind.CAMERA_FREEZE,
-                    SoakPlan.Kind.KILL_INGEST, SoakPlan.Kind.RESTART_RTMP_SERVER,
+                    SoakPlan.Kind.KILL_INGEST, SoakPlan.Kind.KILL_SNAPSHOT, SoakPlan.Kind.RESTART_RTMP_SERVER,
                     SoakPlan.Kind.KILL_APPLIANCE)) {
                 assertEquals(1, plan.count(k), "seed " + seed + ", " + k + ": " + plan.steps());
             }
