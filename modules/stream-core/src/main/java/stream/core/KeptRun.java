@@ -289,6 +289,22 @@ final class KeptRun {
         return PublisherNews.NONE;
     }
 
+    /** Whether the on-air session's publisher died and waits out its keeper's backoff before it starts again. */
+    boolean publisherWaiting() {
+        if (onAir == null) {
+            return false;
+        }
+        KeptSession.PublisherState p = onAir.publisher();
+        return p.pid() == null && p.gaveUp() == null && p.restarts() > 0;
+    }
+
+    /** Starts the on-air session's waiting publisher now instead of after its backoff. */
+    void startPublisherNow() {
+        if (onAir != null) {
+            onAir.startPublisherNow();
+        }
+    }
+
     /**
      * Whether the session's publisher writes to its destination: its output time has advanced since it started,
      * which ffmpeg's FLV output does only once the RTMP session is open and the first pictures are sent. Frames

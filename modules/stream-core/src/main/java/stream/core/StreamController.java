@@ -173,14 +173,7 @@ public final class StreamController implements AutoCloseable {
                     newRun();
                     launch();
                 }
-                case RESTARTING -> {
-                    // the user asked now: do not wait out the backoff
-                    if (relay.isWaiting()) {
-                        relay.start();
-                    } else if (pendingReopen != null) {
-                        reopenKept();
-                    }
-                }
+                case RESTARTING -> skipTheBackoff();
                 case STARTING, RUNNING -> {
                     if (!urls.isEmpty()) {
                         switchNow("Switching to the new URLs");
@@ -192,6 +185,22 @@ public final class StreamController implements AutoCloseable {
             }
             return id;
         });
+    }
+
+    /**
+     * The user asked for a start or a restart while the stream waits out a backoff: whatever waits (the plain relay,
+     * a kept session to be opened again, or the kept session's publisher) starts now.
+     */
+    private void skipTheBackoff() {
+        if (relay.isWaiting()) {
+            relay.start();
+        } else if (pendingReopen != null) {
+            reopenKept();
+        } else if (kept.publisherWaiting()) {
+            log("session", "Starting the publisher now, on request, instead of after its backoff",
+                    LogStatus.INFO);
+            kept.startPublisherNow();
+        }
     }
 
     /** Stops streaming and remembers that the user wants it stopped. */
@@ -212,13 +221,7 @@ public final class StreamController implements AutoCloseable {
                     newRun();
                     launch();
                 }
-                case RESTARTING -> {
-                    if (relay.isWaiting()) {
-                        relay.start();
-                    } else if (pendingReopen != null) {
-                        reopenKept();
-                    }
-                }
+                case RESTARTING -> skipTheBackoff();
                 default -> restartNow("Restarting on request");
             }
             return id;

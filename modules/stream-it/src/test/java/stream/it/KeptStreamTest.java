@@ -443,6 +443,38 @@ class KeptStreamTest {
     }
 
     @Test
+    void aRestartRequestStartsAPublisherThatWaitsOutItsBackoffAtOnce() throws Exception {
+        startAppliance();
+        startStreaming(withAudio.url());
+        long ingest = ingestPid(withAudio);
+        rtmp.stop(); // every start of the publisher is refused now: its keeper waits longer each time (1, 2, 4, 8 s)
+        try {
+            Waits.waitUntil(() -> {
+                try {
+                    JsonObject s = api.status();
+                    return "restarting".equals(s.getString("state", "")) && s.getLong("restarts", 0) >= 4;
+                } catch (IOException e) {
+                    return false;
+                }
+            }, LONG, "the publisher refused four times, waiting out a backoff of some 8 s");
+        } finally {
+            rtmp.start();
+        }
+        // the destination is back; the user does not want to wait out the backoff
+        api.json("POST", "/api/stream/restart", "{}", 200);
+        Waits.waitUntil(() -> {
+            try {
+                return api.logMessages(20).stream().anyMatch(l -> l.contains("Starting the publisher now, on request"));
+            } catch (IOException e) {
+                return false;
+            }
+        }, LONG, "the waiting publisher started on request");
+        api.waitForState("running", LONG);
+        rtmp.waitForBytesGrowing(key, LONG);
+        assertEquals(ingest, ingestPidOrNone(withAudio), "the camera's ingest went on throughout");
+    }
+
+    @Test
     void aKilledApplianceLeavesNoFfmpegAndResumesItsSession() throws Exception {
         startAppliance();
         startStreaming(withAudio.url());

@@ -409,6 +409,18 @@ public final class KeptSession implements AutoCloseable {
         return publisherState.pid();
     }
 
+    /**
+     * Starts the publisher now if its keeper is waiting out a backoff (the user asked for a start or a restart, say
+     * after fixing the destination); returns at once, the start runs on the control thread.
+     */
+    public void startPublisherNow() {
+        control.execute(() -> {
+            if (!closed && publisher.isWaiting()) {
+                publisher.start();
+            }
+        });
+    }
+
     /** The publisher as its keeper last reported it. */
     public PublisherState publisher() {
         return publisherState;
