@@ -541,6 +541,8 @@ class KeptStreamTest {
         List<Processes.ProcessInfo> children = Processes.find(p -> p.parentPid() == app.pid()
                 && p.executableName().contains("ffmpeg"));
         assertTrue(children.size() >= 2, "publisher and ingest are the appliance's children: " + children);
+        // the ingest's keeper recorded it: the next start would end it by this record if it lived on
+        ingestRole(ingest);
 
         app.kill();
         // stdin EOF ends the publisher, EPIPE the ingest: nothing waits for the next start
