@@ -103,8 +103,9 @@ final class KeptRun {
      * Wraps a starter so that each process it starts is recorded before anything else happens, and forgotten once
      * it has ended: at once when it is closed and gone (so an orderly stop, which closes the database right after,
      * leaves no record behind), or when the exit of a process that ended by itself is noticed. The role carries the
-     * pid: a stream has several session processes at once (two ingests during a switch), and a child record is one
-     * per role.
+     * pid: a child record is one per role. Only the slate's one-shot encodes run this way (a kill -9 of the appliance
+     * in the middle of one still leaves nothing unknown); the ingests, the publisher and the snapshot process are
+     * recorded by their keepers.
      */
     static MediaProcess.Starter recording(MediaProcess.Starter inner, ChildRecords records) {
         return (role, command, masker) -> {
@@ -188,7 +189,7 @@ final class KeptRun {
                 c.rtmpUrl(), commands.sessionDir(streamId));
         long serial = ++sessionSerial;
         SessionProcesses processes = new SessionProcesses(starter, records, ROLE_PREFIX + "publisher-" + serial,
-                ROLE_PREFIX + "snapshot-" + serial, publisherChanged);
+                ROLE_PREFIX + "snapshot-" + serial, ROLE_PREFIX + "ingest-" + serial + "-", publisherChanged);
         return new KeptSession(commands.sessionCommands(), processes, settings.withEncoding(encoding)
                 .withSnapshot(commands.snapshotPath(streamId)), c.rtspUrl(), log);
     }

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.imageio.ImageIO;
@@ -388,6 +389,7 @@ class KeptStreamTest {
         awaitMorePictures(v, 50);
 
         long ingest = ingestPid(withAudio);
+        String ingestRole = ingestRole(ingest);
         Processes.sigkill(ingest);
         Waits.waitUntil(() -> "slate".equals(source()), LONG, "the slate after the ingest was killed");
         Waits.waitUntil(() -> "camera".equals(source()) && ingestPidOrNone(withAudio) > 0
@@ -396,6 +398,14 @@ class KeptStreamTest {
         assertEquals(client, publisherClientId(), "the publisher's RTMP connection at nginx changed");
         assertContinuous(v, 25);
         Processes.awaitGone(ingest, Duration.ofSeconds(20));
+        // the ingest's keeper started the new one: same role, recorded while it runs; the killed one's record is gone
+        long restarted = ingestPid(withAudio);
+        assertEquals(ingestRole, ingestRole(restarted), "the new ingest is the same keeper's");
+        Waits.waitUntil(() -> childRecords().stream().noneMatch(r -> r.getLong("pid", -1) == ingest), LONG,
+                "the killed ingest's child record removed");
+        String failed = "camera " + withAudio.url() + " failed ("; // the log's sentences begin with a capital
+        assertTrue(api.logMessages(30).stream().anyMatch(l -> l.toLowerCase(Locale.ROOT).contains(failed)
+                && l.contains("next try in")), "the keeper's restart told: " + api.logMessages(30));
 
         // The publisher killed: its keeper starts it again on the same kept session. The destination gets a new
         // RTMP session (unavoidable), the camera's ingest is not restarted, and the stream says running only once
@@ -440,6 +450,54 @@ class KeptStreamTest {
         Waits.waitUntil(() -> after.videoFrames() >= 50 || !after.isAlive(), LONG, "a new viewer receiving pictures");
         assertTrue(after.isAlive(), "viewer of the new RTMP session ended: " + after.log());
         assertEquals(cameraIngest, ingestPidOrNone(withAudio), "the camera's ingest stayed");
+
+        // The camera gone for good: the slate stays on air while the ingest's keeper tries the camera again and
+        // again, waiting longer each time (its backoff: 1 s, 2 s, 4 s, each +-20 %; the first try may be the second
+        // step when the ingest on air had not run healthy for 10 s).
+        // the test's whole log is well under 200 entries: the same list before and after, newest first
+        long failuresBefore = api.logMessages(200).stream()
+                .filter(l -> l.toLowerCase(Locale.ROOT).contains(failed) && l.contains("next try in ")).count();
+        withAudio.stop();
+        Waits.waitUntil(() -> "slate".equals(source()), LONG, "the slate after the camera went away");
+        List<Long> delays = Waits.waitFor(() -> {
+            try {
+                String src = source(); // null: the status did not answer this once
+                assertTrue(src == null || "slate".equals(src), "the slate stays on air while the camera is gone: " + src);
+                List<Long> d = new ArrayList<>();
+                for (String l : api.logMessages(200)) {
+                    if (l.toLowerCase(Locale.ROOT).contains(failed) && l.contains("next try in ")) {
+                        d.add(0, Long.parseLong(l.replaceAll(".*next try in (\\d+) ms.*", "$1")));
+                    }
+                }
+                int from = (int) failuresBefore;
+                return d.size() >= from + 3 ? List.copyOf(d.subList(from, from + 3)) : null;
+            } catch (IOException e) {
+                return null;
+            }
+        }, LONG, "three failed tries of the gone camera");
+        System.out.println("retry delays of the gone camera (ms): " + delays);
+        for (int i = 1; i < delays.size(); i++) {
+            assertTrue(delays.get(i) > delays.get(i - 1), "the delays grow: " + delays);
+        }
+        assertTrue(delays.get(2) >= 3_000, "the delays double: " + delays);
+        assertEquals("running", api.state(), "the stream stays running on the slate");
+        withAudio.start();
+        Waits.waitUntil(() -> "camera".equals(source()), LONG, "the camera back on air");
+        assertTrue(ingestRole(ingestPid(withAudio)).startsWith("session-ingest-"));
+    }
+
+    /** The stream's child_processes rows (role, pid). */
+    List<JsonObject> childRecords() {
+        return new ApplianceDb(app.data()).query("SELECT role, pid FROM child_processes");
+    }
+
+    /** The child record role of a running ingest: its keeper's, {@code session-ingest-...}. */
+    String ingestRole(long pid) {
+        JsonObject row = Waits.waitFor(() -> childRecords().stream().filter(r -> r.getLong("pid", -1) == pid)
+                .findFirst().orElse(null), LONG, "the child record of ingest " + pid);
+        String role = row.getString("role", "");
+        assertTrue(role.startsWith("session-ingest-"), "an ingest kept by its keeper: " + row);
+        return role;
     }
 
     @Test
@@ -483,6 +541,8 @@ class KeptStreamTest {
         List<Processes.ProcessInfo> children = Processes.find(p -> p.parentPid() == app.pid()
                 && p.executableName().contains("ffmpeg"));
         assertTrue(children.size() >= 2, "publisher and ingest are the appliance's children: " + children);
+        // the ingest's keeper recorded it: the next start would end it by this record if it lived on
+        ingestRole(ingest);
 
         app.kill();
         // stdin EOF ends the publisher, EPIPE the ingest: nothing waits for the next start

@@ -3,64 +3,155 @@ package stream.core.session;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
+import stream.core.Backoff;
 import stream.core.SecretMasker;
+import stream.core.ffmpeg.ChildRecords;
+import stream.core.ffmpeg.FfmpegKeeper;
+import stream.core.ffmpeg.ProcessIo;
 
-/** One camera's ingest ffmpeg and the thread that demuxes its transport stream into the splicer. */
+/**
+ * One camera (in one encoding) as a session wants it: its ingest ffmpeg kept alive by an {@link FfmpegKeeper} until
+ * the session closes it, and the thread that demuxes each launch's transport stream into the splicer.
+ *
+ * <p>Every launch gets a fresh {@link Splicer.Input}: a new process's timestamps start elsewhere, and the pace and
+ * latency an earlier launch left in its input would judge the new one's first pictures a backlog. The session arms
+ * whichever input is current ({@link #input}).
+ *
+ * <p>The keeper runs on this ingest's own thread, not on the session's control thread: stopping a hung ingest takes
+ * its grace period, which must never hold up the slate. The keeper's state reaches the session through volatile
+ * fields and {@code changed}, which wakes its control thread.
+ */
 final class CameraIngest {
     static final long MAX_READ_INTERVAL_NANOS = 50_000_000L;
+    /** The longest {@link #close} waits for the keeper to report its process gone. */
+    private static final long CLOSE_WAIT_SECONDS = 20;
+
+    /**
+     * What an ingest's keeper needs from its session.
+     *
+     * @param role    the child record role of this ingest's processes, unique among the stream's processes
+     * @param records where each launch is recorded until it has ended (a kill -9 of the appliance leaves none unknown)
+     * @param retry   the backoff between launches after a failure
+     * @param healthy a launch that carried media this long counts as healthy: the backoff starts over
+     * @param changed told (on this ingest's thread or its reader's) when a launch started, its output ended, or the
+     *                keeper gave up: short and non-blocking
+     * @param log     one sentence per failed launch, masked
+     */
+    record Keeping(String role, ChildRecords records, Backoff retry, Duration healthy, Runnable changed,
+                   Consumer<String> log) {}
+
     private final String rtspUrl;
     private final Optional<VideoEncoding> encoding;
-    private final MediaProcess process;
-    private final Splicer.Input input;
-    private final long startedNanos;
-    private volatile boolean ended;
-    private volatile Runnable endListener;
-    private final TsDemuxer demuxer;
+    private final String label;
+    private final Keeping keeping;
+    private final SecretMasker masker;
+    private final ScheduledExecutorService owner;
+    private final FfmpegKeeper keeper;
+    private volatile Splicer.Input input;
+    private volatile long pid = -1;
+    private volatile boolean outputOpen;
+    private volatile long launchedNanos = System.nanoTime();
+    private volatile String gaveUp;
+    private volatile boolean closed;
 
-    private CameraIngest(String rtspUrl, Optional<VideoEncoding> encoding, MediaProcess process, Splicer.Input input) {
+    private CameraIngest(String rtspUrl, Optional<VideoEncoding> encoding, SessionCommands commands, Splicer splicer,
+                         String label, Keeping keeping) {
         this.rtspUrl = rtspUrl;
         this.encoding = encoding;
-        this.process = process;
-        this.input = input;
-        this.startedNanos = System.nanoTime();
-        this.demuxer = new TsDemuxer(input);
+        this.label = label;
+        this.keeping = keeping;
+        this.masker = SecretMasker.forUrls(rtspUrl);
+        this.input = splicer.newInput(label, true, false); // a placeholder until the first launch brings its own
+        List<String> command = commands.ingest(rtspUrl, encoding);
+        this.owner = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, keeping.role());
+            t.setDaemon(true);
+            return t;
+        });
+        FfmpegKeeper.Settings d = FfmpegKeeper.Settings.of(keeping.role());
+        // -nostdin: the ingest never reads q, and it has no output worth finishing: SIGTERM at once (quit grace 0)
+        FfmpegKeeper.Settings settings = new FfmpegKeeper.Settings(keeping.role(), ProcessIo.NONE, d.staleTimeout(),
+                Duration.ZERO, d.termGrace(), keeping.retry(), keeping.healthy());
+        this.keeper = new FfmpegKeeper(settings, () -> {
+            Splicer.Input fresh = splicer.newInput(label, true, false);
+            input = fresh;
+            outputOpen = true;
+            return new FfmpegKeeper.Launch(command, masker, ProcessIo.stdoutTo(stdout -> read(fresh, stdout)));
+        }, () -> !closed, keeping.records(), owner, new Events());
     }
 
-    /** @param encoding how the camera's video is encoded, or empty for a copy */
+    /**
+     * Starts keeping the camera's ingest; returns at once. Throws (and starts nothing) for a URL that is not RTSP.
+     *
+     * @param encoding how the camera's video is encoded, or empty for a copy
+     */
     static CameraIngest start(String rtspUrl, Optional<VideoEncoding> encoding, SessionCommands commands,
-                              MediaProcess.Starter starter, Splicer splicer, String label) {
-        MediaProcess p = starter.start("ingest", commands.ingest(rtspUrl, encoding), SecretMasker.forUrls(rtspUrl));
-        CameraIngest ingest = new CameraIngest(rtspUrl, encoding, p, splicer.newInput(label, true, false));
-        Thread reader = new Thread(ingest::read, "ingest-" + p.pid());
-        reader.setDaemon(true);
-        reader.start();
+                              Splicer splicer, String label, Keeping keeping) {
+        CameraIngest ingest = new CameraIngest(rtspUrl, encoding, commands, splicer, label, keeping);
+        ingest.owner.execute(ingest.keeper::start);
         return ingest;
     }
 
-    private void read() {
-        try {
-            process.stdin().close();
-            demuxer.readAll(new PacedPipe(process.stdout(), this::readIntervalNanos));
-        } catch (IOException e) {
-            // the process went away; ended says so
-        } finally {
-            ended = true;
-            Runnable listener = endListener;
-            if (listener != null) {
-                listener.run();
+    /** What the keeper reports, on this ingest's thread. */
+    private final class Events implements FfmpegKeeper.Listener {
+        @Override
+        public void launched(long newPid) {
+            pid = newPid;
+            launchedNanos = System.nanoTime();
+            keeping.changed().run();
+        }
+
+        @Override
+        public void restarting(String reason, Duration delay) {
+            pid = -1;
+            if (!closed) {
+                keeping.log().accept(label + " failed (" + masker.mask(reason) + "); next try in " + delay.toMillis()
+                        + " ms");
             }
+            keeping.changed().run();
+        }
+
+        @Override
+        public void gaveUp(String reason, boolean byPolicy) {
+            pid = -1;
+            outputOpen = false;
+            if (!closed && !byPolicy) {
+                gaveUp = masker.mask(reason);
+                keeping.log().accept(label + " cannot be ingested, no further try: " + gaveUp);
+            }
+            keeping.changed().run();
+        }
+
+        @Override
+        public void cannotLaunch(String reason) {
+            gaveUp(reason, false);
         }
     }
 
-    /** Runs {@code listener} (short, non-blocking) once the output has ended, at once if it has already. */
-    void whenEnded(Runnable listener) {
-        endListener = listener;
-        if (ended) {
-            listener.run();
+    /** One launch's stdout, until it ends: demuxed into that launch's own input. */
+    private void read(Splicer.Input into, InputStream stdout) {
+        try {
+            new TsDemuxer(into).readAll(new PacedPipe(stdout, () -> readIntervalNanos(into)));
+        } catch (IOException e) {
+            // the process went away; its keeper reports how
+        } finally {
+            if (into == input) {
+                outputOpen = false;
+            }
+            keeping.changed().run();
         }
     }
 
@@ -71,7 +162,7 @@ final class CameraIngest {
      * Splicer#PACE_WINDOW} pictures, at least 90 % of their timestamps' span) allows at any frame rate with room to
      * spare for the scheduler.
      */
-    private long readIntervalNanos() {
+    private static long readIntervalNanos(Splicer.Input input) {
         long frameNanos = input.frameTicks() * 1_000_000_000L / Ts.TICKS_PER_SECOND;
         return Math.min(MAX_READ_INTERVAL_NANOS, frameNanos * 5 / 4);
     }
@@ -111,29 +202,63 @@ final class CameraIngest {
         return encoding;
     }
 
+    /** The current launch's input (the last launch's while the keeper waits out its backoff). */
     Splicer.Input input() {
         return input;
     }
 
+    /** The running ingest's pid, or -1 between launches. */
     long pid() {
-        return process.pid();
+        return pid;
     }
 
-    /** Whether its output is still open (the process exits when the camera goes away). */
+    /** Whether a launch runs and its output is still open (the process exits when the camera goes away). */
     boolean alive() {
-        return !ended;
+        return outputOpen && pid > 0;
     }
 
-    long ageNanos() {
-        return System.nanoTime() - startedNanos;
+    /** When the current launch started (or a restart was asked for), on the {@link System#nanoTime} clock. */
+    long launchedNanos() {
+        return launchedNanos;
     }
 
-    String lastError() {
-        var tail = process.stderrTail();
-        return tail.isEmpty() ? "" : tail.get(tail.size() - 1);
+    /** Why the keeper will not launch it again (a failure no retry heals), or null. */
+    String gaveUp() {
+        return gaveUp;
     }
 
+    /**
+     * Replaces the running ingest at once (SIGTERM, then a new launch with a fresh input), without a backoff: for a
+     * camera that shows pictures but no live keyframe. Returns at once.
+     */
+    void restartNow() {
+        launchedNanos = System.nanoTime(); // the next look must not ask again before the new launch is reported
+        try {
+            owner.execute(() -> {
+                if (!closed) {
+                    keeper.restartNow();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile
+        }
+    }
+
+    /**
+     * Stops the ingest for good and waits until its keeper has reported it gone (its child record removed), so the
+     * session's owner may close the records' database after.
+     */
     void close() {
-        process.close();
+        closed = true;
+        try {
+            owner.submit(keeper::close).get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+            // its child record stays: the next start of the appliance ends the process if it lives on
+        }
+        owner.shutdown();
+        pid = -1;
+        outputOpen = false;
     }
 }

@@ -22,6 +22,7 @@ import java.util.function.Consumer;
 
 import stream.core.Backoff;
 import stream.core.SecretMasker;
+import stream.core.ffmpeg.ChildRecords;
 import stream.core.ffmpeg.FfmpegKeeper;
 import stream.core.ffmpeg.ProcessIo;
 import stream.core.ffmpeg.Progress;
@@ -34,24 +35,27 @@ import stream.core.ffmpeg.StderrTail;
  *
  * <ul>
  * <li>Switch (make-before-break): the new camera's ingest starts while the old one stays on air; the output cuts
- * over at the new camera's first keyframe; the old ingest is closed after the cut. A new camera that shows no
- * keyframe within the connect timeout is dropped and tried again with backoff while the old one stays on air.</li>
+ * over at the new camera's first keyframe; the old ingest is closed after the cut. Each camera's ingest is kept
+ * alive by its own {@link FfmpegKeeper} (see {@link CameraIngest}): one that fails is started again with the keeper's
+ * backoff, one that sends nothing is ended by the keeper's watchdog and started again, and one that runs but shows no
+ * live keyframe within twice the connect timeout is started again at once; the old camera stays on air meanwhile.</li>
  * <li>Outage: when the camera on air has delivered no picture for the stall timeout (gone: its ingest exits; frozen:
- * it just stops), the slate goes on air, the camera's ingest is closed and the camera is retried with backoff; its
- * first keyframe cuts back to it.</li>
+ * it just stops), the slate goes on air and the camera becomes the candidate behind it, its keeper retrying it with
+ * backoff; its first live keyframe cuts back to it.</li>
  * <li>Publisher: kept alive by an {@link FfmpegKeeper}. When it dies (killed, or the RTMP server closed the
  * connection) it is started again with the keeper's backoff and this session goes on: the ingests and the splicer
  * keep running, and the new publisher's stdin gets a transport stream that starts clean at the next keyframe (see
  * {@link Splicer#restartOutput}). The destination sees a new RTMP session; the cameras see nothing.</li>
  * </ul>
  *
- * <p>A control thread, a single-threaded scheduled executor, makes every decision and owns the publisher's keeper;
- * the readers of the ingests only deliver frames. Its next look is scheduled at the next deadline it keeps (the
- * stall timeout of the camera on air, a candidate's connect timeout, a retry), or sooner when it is woken by a cut,
- * a switch or an ingest that ended, and at most {@link #IDLE_WAIT} away: a steady stream costs it two wake-ups a
- * second instead of a fixed tick's twenty, and a stall is seen at its deadline, not up to a tick late. A stream's
- * controller drives it through {@code KeptRun} and reads {@link #status} and {@link #publisher} into the stream's
- * status.
+ * <p>A control thread, a single-threaded scheduled executor, makes every decision and owns the publisher's keeper
+ * (each ingest's keeper runs on the ingest's own thread: stopping a hung ingest never holds up the slate); the
+ * readers of the ingests only deliver frames. Its next look is scheduled at the next deadline it keeps (the stall
+ * timeout of the camera on air, a candidate's time to show a live keyframe), or sooner when it is woken by a cut, a
+ * switch, or an ingest that was launched or ended, and at most {@link #IDLE_WAIT} away: a steady stream costs it two
+ * wake-ups a second instead of a fixed tick's twenty, and a stall is seen at its deadline, not up to a tick late. A
+ * stream's controller drives it through {@code KeptRun} and reads {@link #status} and {@link #publisher} into the
+ * stream's status.
  */
 public final class KeptSession implements AutoCloseable {
     /** The longest the control thread sleeps without a deadline: what nothing wakes it for (a publisher that
@@ -133,7 +137,9 @@ public final class KeptSession implements AutoCloseable {
     }
 
     private final SessionCommands commands;
-    private final MediaProcess.Starter starter;
+    private final ChildRecords records;
+    /** The child record roles of this session's ingests: this and a number. */
+    private final String ingestRolePrefix;
     private final Runnable publisherChanged;
     private final Settings settings;
     private final Consumer<String> log;
@@ -172,8 +178,9 @@ public final class KeptSession implements AutoCloseable {
     private CameraIngest stalled;
     private SlateLoop slate;
     private SlateClip genericSlate;
-    private Backoff backoff;
-    private long retryAtNanos;
+    /** The launch of {@link #onAir} that went on air: a launch after it would be a new input, cut in like a camera. */
+    private Splicer.Input onAirInput;
+    private long ingestSerial;
     private long candidateSinceNanos;
     private long slateSinceNanos;
     private boolean slateOnAirLogged;
@@ -190,7 +197,8 @@ public final class KeptSession implements AutoCloseable {
     public KeptSession(SessionCommands commands, SessionProcesses processes, Settings settings, String rtspUrl,
                        Consumer<String> log) {
         this.commands = commands;
-        this.starter = processes.starter();
+        this.records = processes.records();
+        this.ingestRolePrefix = processes.ingestRolePrefix();
         this.publisherChanged = processes.publisherChanged();
         this.settings = settings;
         this.log = log;
@@ -198,7 +206,7 @@ public final class KeptSession implements AutoCloseable {
         commands.ingest(rtspUrl); // both URLs are validated before anything starts
         List<String> publisherCommand = commands.publisher(settings.rtmpUrl());
         SecretMasker publisherMasker = SecretMasker.forUrls(settings.rtmpUrl());
-        this.slates = new SlateEncoder(commands, starter, settings.workDir());
+        this.slates = new SlateEncoder(commands, processes.starter(), settings.workDir());
         byte[] silence = slates.silentAacFrame();
         // The slate must be ready before any camera can fail: made here, before the publisher starts (a fraction of
         // a second), at the fallback size until a camera has shown its own.
@@ -240,7 +248,6 @@ public final class KeptSession implements AutoCloseable {
         this.splicer = new Splicer(new TsMuxer(snapshot == null ? feed : snapshot.teeFrom(feed)), silence,
                 System::nanoTime, (from, to, ticks) -> wakeControl());
         this.encoding = settings.encoding();
-        this.backoff = settings.retry();
         this.wantedUrl = rtspUrl;
         control.execute(publisher::start);
         if (snapshotKeeper != null) {
@@ -365,12 +372,10 @@ public final class KeptSession implements AutoCloseable {
         if (candidate != null && !wanted(candidate)) {
             dropCandidate();
         }
-        backoff = settings.retry();
-        retryAtNanos = System.nanoTime();
         wakeControl();
     }
 
-    /** Lets the control thread decide now (a cut, a switch, an ingest that ended); never blocks. */
+    /** Lets the control thread decide now (a cut, a switch, an ingest launched or ended); never blocks. */
     private void wakeControl() {
         if (closed || !lookAsked.compareAndSet(false, true)) {
             return;
@@ -501,33 +506,27 @@ public final class KeptSession implements AutoCloseable {
             log.accept(lastPictureNanos < 0 ? "slate on air"
                     : "slate on air " + (now - lastPictureNanos) / 1_000_000 + " ms after the camera's last picture");
         }
-        if (onAir != null && onAir.input().nanosSinceLastPicture() > settings.stallTimeout().toNanos()) {
+        if (onAir != null && onAirInput.nanosSinceLastPicture() > settings.stallTimeout().toNanos()) {
             cameraLost(now, onAir.alive() ? "sent no picture for " + settings.stallTimeout().toMillis() + " ms"
                     : "closed its stream");
         }
         if (onAir == null && slate == null && now - startedNanos > settings.firstPictureTimeout().toNanos()) {
             cameraLost(now, "has shown no picture since the session began");
         }
-        if (candidate != null) {
-            boolean silent = candidate.input().nanosSinceLastPicture() > settings.connectTimeout().toNanos();
-            boolean tooLong = now - candidateSinceNanos > 2 * settings.connectTimeout().toNanos();
-            if (!candidate.alive() || silent || tooLong) {
-                String why = candidate.alive()
-                        ? "showed no live keyframe within " + settings.connectTimeout().toSeconds() + " s"
-                        : "failed (" + masker.mask(candidate.lastError()) + ")";
-                dropCandidate();
-                Duration delay = backoff.delay();
-                backoff = backoff.next();
-                retryAtNanos = now + delay.toNanos();
-                log.accept("camera " + SecretMasker.maskUrl(wantedUrl) + " " + why + "; next try in "
-                        + delay.toMillis() + " ms");
-            }
+        // A candidate whose ingest fails or sends nothing is its keeper's: started again with backoff (a silent one
+        // after the keeper's watchdog ended it). One that runs but shows no live keyframe is started again here.
+        if (candidate != null && candidate.alive()
+                && now - candidateTimerStart() > 2 * settings.connectTimeout().toNanos()) {
+            log.accept("camera " + SecretMasker.maskUrl(candidate.rtspUrl()) + " showed no live keyframe within "
+                    + 2 * settings.connectTimeout().toSeconds() + " s; its ingest is started again");
+            candidate.restartNow();
         }
         boolean wantCamera = onAir == null || !wanted(onAir);
-        if (candidate == null && stalled == null && wantCamera && now >= retryAtNanos) {
-            candidate = CameraIngest.start(wantedUrl, encoding, commands, starter, splicer,
-                    "camera " + SecretMasker.maskUrl(wantedUrl));
-            candidate.whenEnded(this::wakeControl);
+        if (candidate == null && stalled == null && wantCamera) {
+            candidate = CameraIngest.start(wantedUrl, encoding, commands, splicer,
+                    "camera " + SecretMasker.maskUrl(wantedUrl), new CameraIngest.Keeping(
+                            ingestRolePrefix + (++ingestSerial), records, settings.retry(), settings.connectTimeout(),
+                            this::wakeControl, log));
             candidateSinceNanos = now;
         }
         // The slate, once armed, must get on air before a camera may be armed behind it.
@@ -535,33 +534,38 @@ public final class KeptSession implements AutoCloseable {
         if (candidate != null && !slateWaiting && splicer.pending() != candidate.input()) {
             splicer.arm(candidate.input());
         }
-        return nanosUntilNextDeadline(now, wantCamera);
+        return nanosUntilNextDeadline(now);
     }
 
     /** The time until the first of the deadlines {@link #tick} checks, at most {@link #IDLE_WAIT}; a little past it. */
-    private long nanosUntilNextDeadline(long now, boolean wantCamera) {
+    private long nanosUntilNextDeadline(long now) {
         long wait = IDLE_WAIT.toNanos();
         if (onAir != null) {
-            wait = Math.min(wait, settings.stallTimeout().toNanos() - onAir.input().nanosSinceLastPicture());
+            wait = Math.min(wait, settings.stallTimeout().toNanos() - onAirInput.nanosSinceLastPicture());
         }
         if (onAir == null && slate == null) {
             wait = Math.min(wait, startedNanos + settings.firstPictureTimeout().toNanos() - now);
         }
-        if (candidate != null) {
-            wait = Math.min(wait, settings.connectTimeout().toNanos() - candidate.input().nanosSinceLastPicture());
-            wait = Math.min(wait, candidateSinceNanos + 2 * settings.connectTimeout().toNanos() - now);
-        } else if (stalled == null && wantCamera) {
-            wait = Math.min(wait, retryAtNanos - now);
+        if (candidate != null && candidate.alive()) {
+            wait = Math.min(wait, candidateTimerStart() + 2 * settings.connectTimeout().toNanos() - now);
         }
         // the checks are strictly later than their deadline: wake just past it, not just before it
         return Math.max(0, wait) + DEADLINE_MARGIN_NANOS;
     }
 
+    /**
+     * Since when the candidate has had its chance to show a live keyframe: its current launch, or the moment it became
+     * the candidate (a camera that stalled on air, its ingest still running).
+     */
+    private long candidateTimerStart() {
+        return Math.max(candidateSinceNanos, candidate.launchedNanos());
+    }
+
     private void candidateWentOnAir(long now) {
         CameraIngest previous = onAir;
         onAir = candidate;
+        onAirInput = splicer.active();
         candidate = null;
-        backoff = settings.retry();
         String url = SecretMasker.maskUrl(onAir.rtspUrl());
         if (slate != null) {
             long slateNanos = now - slateSinceNanos;
@@ -592,11 +596,11 @@ public final class KeptSession implements AutoCloseable {
 
     /**
      * Puts the slate on air. A camera that merely stalled keeps its ingest: it is armed again behind the slate and
-     * cut back in at its first live keyframe, so a hiccup costs no reconnection; one that stays silent for the
-     * connect timeout is dropped and retried with backoff.
+     * cut back in at its first live keyframe, so a hiccup costs no reconnection; one that stays silent is ended by
+     * its keeper's watchdog and started again with backoff, as is one whose ingest died.
      */
     private void cameraLost(long now, String why) {
-        long sinceLastPicture = onAir == null ? 0 : onAir.input().nanosSinceLastPicture();
+        long sinceLastPicture = onAir == null ? 0 : onAirInput.nanosSinceLastPicture();
         Instant lostAt = Instant.now().minusNanos(sinceLastPicture);
         lastPictureNanos = onAir == null ? -1 : now - sinceLastPicture;
         slateOnAirLogged = false;
@@ -604,11 +608,13 @@ public final class KeptSession implements AutoCloseable {
         if (onAir != null) {
             CameraIngest lost = onAir;
             onAir = null;
-            if (candidate == null && lost.alive() && wanted(lost)) {
-                stalled = lost; // still on air until the slate's first picture: it becomes the candidate then
+            onAirInput = null;
+            if (candidate == null && wanted(lost)) {
+                // still on air until the slate's first picture: it becomes the candidate then. Its keeper starts a
+                // dead one again with backoff; a live one that stalled costs no reconnection.
+                stalled = lost;
             } else {
                 closer.execute(lost::close);
-                retryAtNanos = Math.max(retryAtNanos, now + backoff.delay().toNanos());
             }
         }
         Splicer.Input input = splicer.newInput("slate", false, true);
@@ -627,7 +633,7 @@ public final class KeptSession implements AutoCloseable {
 
     /** Keeps the slate at the size and rate of the camera last on air, ready before it is needed. */
     private void prepareGenericSlate() {
-        Splicer.Input input = onAir.input();
+        Splicer.Input input = onAirInput;
         background.execute(() -> {
             int[] size = input.pictureSize();
             long frameTicks = input.frameTicks();

@@ -7,9 +7,9 @@ import java.util.List;
 import stream.core.SecretMasker;
 
 /**
- * A running ffmpeg whose media goes through its standard streams: an ingest's transport stream comes out of
- * {@link #stdout}, a publisher's goes into {@link #stdin}. Kept this small so that the process supervision of the
- * streams work can stand behind it later instead of {@link PlainMediaProcess}.
+ * A one-shot ffmpeg whose media comes out of {@link #stdout}: the slate's and the silence's encodes (see
+ * {@link SlateEncoder}), which run once and are not kept alive. Every ffmpeg a session keeps running (the ingests, the
+ * publisher, the snapshot process) has an {@link stream.core.ffmpeg.FfmpegKeeper} instead.
  */
 public interface MediaProcess extends AutoCloseable {
 

@@ -42,7 +42,8 @@ public record SessionCommands(String ffmpeg) {
      * being written out in a burst once probing ends (see {@link Splicer#newInput}). {@code -analyzeduration 300000}:
      * the camera's SDP and first packets tell the codecs; ffmpeg's default 5 s probe kept a new camera off air 2.4 to
      * 3.2 s where this takes 0.8 to 1.5 s (measured here against the test cameras, with and without audio; the
-     * output's streams were the same).
+     * output's streams were the same). {@code -progress pipe:2} once a second: the watchdog of the ingest's keeper,
+     * which ends an ingest whose output stopped (a frozen camera keeps its connection open) and starts it again.
      */
     public List<String> ingest(String rtspUrl) {
         return ingest(rtspUrl, Optional.empty());
@@ -57,7 +58,8 @@ public record SessionCommands(String ffmpeg) {
         UrlValidator.rtspProblem(rtspUrl).ifPresent(p -> {
             throw new ValidationException(List.of(new FieldError("rtsp_url", p)));
         });
-        List<String> cmd = new ArrayList<>(List.of(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "warning"));
+        List<String> cmd = new ArrayList<>(List.of(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "warning",
+                "-nostats", "-progress", "pipe:2", "-stats_period", "1"));
         encoding.ifPresent(e -> cmd.addAll(e.inputOptions()));
         cmd.addAll(List.of("-rtsp_transport", "tcp", "-timeout", RTSP_TIMEOUT_US, "-fflags", "+genpts+nobuffer",
                 "-analyzeduration", INGEST_ANALYZE_US,

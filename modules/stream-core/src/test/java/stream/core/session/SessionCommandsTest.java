@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +26,14 @@ class SessionCommandsTest {
                 "-analyzeduration", "300000"), cmd.subList(input - 8, input));
         assertTrue(String.join(" ", cmd).contains("-map 0:v:0 -map 0:a:0? -c:v copy -c:a aac -ar 44100 -ac 2"), cmd.toString());
         assertEquals("pipe:1", cmd.get(cmd.size() - 1));
+    }
+
+    @Test
+    void ingestReportsProgressOnStderrForItsKeepersWatchdog() {
+        List<String> cmd = commands.ingest("rtsp://127.0.0.1:8554/cam1", Optional.empty());
+        assertTrue(String.join(" ", cmd).contains("-nostats -progress pipe:2 -stats_period 1"), cmd.toString());
+        assertTrue(cmd.indexOf("-progress") < cmd.indexOf("-i"), "a global option, before the input: " + cmd);
+        assertEquals("pipe:1", cmd.get(cmd.size() - 1), "stdout stays the transport stream: " + cmd);
     }
 
     @Test

@@ -1,0 +1,151 @@
+package stream.core.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import stream.core.Backoff;
+import stream.core.ffmpeg.ChildRecord;
+import stream.core.ffmpeg.ChildRecords;
+
+/**
+ * A camera's ingest kept by its keeper, with a stand-in for ffmpeg (a script that runs a moment and fails): each
+ * launch is recorded under the ingest's role while it runs, a failed one is started again with growing delays and a
+ * fresh splicer input, and a close ends the keeping for good.
+ */
+class CameraIngestTest {
+    private static final byte[] SILENCE = TestMedia.adts(44100, 6, 0x01);
+
+    @TempDir
+    Path dir;
+
+    /** Child records kept in memory, with every role and pid ever added. */
+    static final class MemoryRecords implements ChildRecords {
+        final List<ChildRecord> rows = new ArrayList<>();
+        final Set<Long> pidsSeen = new HashSet<>();
+
+        @Override
+        public synchronized void add(ChildRecord child) {
+            rows.add(child);
+            pidsSeen.add(child.pid());
+        }
+
+        @Override
+        public synchronized void remove(ChildRecord child) {
+            rows.removeIf(r -> r.role().equals(child.role()) && r.pid() == child.pid());
+        }
+
+        @Override
+        public synchronized List<ChildRecord> all() {
+            return List.copyOf(rows);
+        }
+
+        synchronized int launches() {
+            return pidsSeen.size();
+        }
+    }
+
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void aFailingIngestIsStartedAgainByItsKeeperWithGrowingDelaysAndAFreshInputEachTime() throws Exception {
+        Path fakeFfmpeg = dir.resolve("ffmpeg");
+        // runs a moment (long enough to be seen recorded), writes nothing, fails
+        Files.writeString(fakeFfmpeg, "#!/bin/sh\nsleep 0.3\necho 'camera went away' >&2\nexit 1\n");
+        Files.setPosixFilePermissions(fakeFfmpeg, PosixFilePermissions.fromString("rwx------"));
+        Splicer splicer = new Splicer(new TsMuxer(OutputStream.nullOutputStream()), SILENCE, System::nanoTime, null);
+        MemoryRecords records = new MemoryRecords();
+        List<String> log = new ArrayList<>();
+        CameraIngest.Keeping keeping = new CameraIngest.Keeping("session-ingest-1-1", records,
+                Backoff.of(Duration.ofMillis(100), Duration.ofSeconds(10), 0), Duration.ofSeconds(10), () -> { },
+                line -> {
+                    synchronized (log) {
+                        log.add(line);
+                    }
+                });
+        CameraIngest ingest = CameraIngest.start("rtsp://admin:s3cret@127.0.0.1:8554/cam1", Optional.empty(),
+                new SessionCommands(fakeFfmpeg.toString()), splicer, "camera one", keeping);
+        Splicer.Input placeholder = ingest.input();
+        try {
+            await(() -> ingest.pid() > 0, "the first launch");
+            long first = ingest.pid();
+            List<ChildRecord> running = records.all();
+            assertEquals(1, running.size(), running.toString());
+            assertEquals("session-ingest-1-1", running.get(0).role());
+            assertEquals(first, running.get(0).pid());
+            assertNotSame(placeholder, ingest.input(), "the launch demuxes into an input of its own");
+            Splicer.Input firstInput = ingest.input();
+
+            await(() -> {
+                synchronized (log) {
+                    return log.size() >= 3;
+                }
+            }, "three failed launches told");
+            assertNotSame(firstInput, ingest.input(), "a new launch gets a fresh input");
+            List<Long> delays = new ArrayList<>();
+            synchronized (log) {
+                for (String line : log) {
+                    assertTrue(line.startsWith("camera one failed ("), line);
+                    assertTrue(!line.contains("s3cret"), "the camera's password is masked: " + line);
+                    Matcher m = Pattern.compile("next try in (\\d+) ms").matcher(line);
+                    assertTrue(m.find(), line);
+                    delays.add(Long.parseLong(m.group(1)));
+                }
+            }
+            assertEquals(List.of(100L, 200L, 400L), delays.subList(0, 3), "the keeper's backoff, doubling");
+        } finally {
+            ingest.close();
+        }
+        int launches = records.launches();
+        assertTrue(records.all().isEmpty(), "no record left after the close: " + records.all());
+        assertEquals(-1, ingest.pid());
+        Thread.sleep(1_000); // longer than the next backoff would have been: nothing is started after the close
+        assertEquals(launches, records.launches(), "a launch after the close");
+    }
+
+    @Test
+    void aCloseWhileTheIngestRunsEndsItPromptly() throws Exception {
+        Path fakeFfmpeg = dir.resolve("ffmpeg");
+        Files.writeString(fakeFfmpeg, "#!/bin/sh\nexec sleep 60\n");
+        Files.setPosixFilePermissions(fakeFfmpeg, PosixFilePermissions.fromString("rwx------"));
+        Splicer splicer = new Splicer(new TsMuxer(OutputStream.nullOutputStream()), SILENCE, System::nanoTime, null);
+        MemoryRecords records = new MemoryRecords();
+        CameraIngest ingest = CameraIngest.start("rtsp://127.0.0.1:8554/cam1", Optional.empty(),
+                new SessionCommands(fakeFfmpeg.toString()), splicer, "camera one", new CameraIngest.Keeping(
+                        "session-ingest-1-2", records, Backoff.of(Duration.ofMillis(100), Duration.ofSeconds(1), 0),
+                        Duration.ofSeconds(10), () -> { }, line -> { }));
+        await(() -> ingest.pid() > 0 && !records.all().isEmpty(), "the launch recorded");
+        long pid = ingest.pid();
+        assertTrue(ingest.alive(), "its output is open while it runs");
+        long start = System.nanoTime();
+        ingest.close();
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), "the ingest is gone after the close");
+        assertTrue(records.all().isEmpty(), "its record went with it: " + records.all());
+        // -nostdin: no q to wait for; SIGTERM at once
+        assertTrue(tookMillis < 2_000, "the close took " + tookMillis + " ms");
+    }
+}
