@@ -1,5 +1,6 @@
 package stream.core;
 
+import static stream.core.TestWaits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,13 +35,6 @@ class KeptRunTest {
         }
     }
 
-    static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(20);
-        }
-    }
 
     @Test
     void eachProcessIsRecordedUnderItsOwnRoleWhileItRunsAndForgottenWhenItEnds() throws Exception {

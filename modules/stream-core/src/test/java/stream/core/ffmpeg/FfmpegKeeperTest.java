@@ -1,5 +1,6 @@
 package stream.core.ffmpeg;
 
+import static stream.core.TestWaits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -104,13 +105,6 @@ class FfmpegKeeperTest {
         return owner.submit(work).get(30, TimeUnit.SECONDS);
     }
 
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(20);
-        }
-    }
 
     @AfterEach
     void close() throws Exception {

@@ -1,10 +1,12 @@
 package stream.core.session;
 
+import static stream.core.TestWaits.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -62,20 +64,19 @@ class CameraIngestTest {
         }
     }
 
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(10);
-        }
+
+    /** A stand-in for ffmpeg in the test's folder: a shell script running {@code body}, whatever it is given. */
+    private Path fakeFfmpeg(String body) throws IOException {
+        Path script = dir.resolve("ffmpeg");
+        Files.writeString(script, "#!/bin/sh\n" + body + "\n");
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwx------"));
+        return script;
     }
 
     @Test
     void aFailingIngestIsStartedAgainByItsKeeperWithGrowingDelaysAndAFreshInputEachTime() throws Exception {
-        Path fakeFfmpeg = dir.resolve("ffmpeg");
         // runs a moment (long enough to be seen recorded), writes nothing, fails
-        Files.writeString(fakeFfmpeg, "#!/bin/sh\nsleep 0.3\necho 'camera went away' >&2\nexit 1\n");
-        Files.setPosixFilePermissions(fakeFfmpeg, PosixFilePermissions.fromString("rwx------"));
+        Path fakeFfmpeg = fakeFfmpeg("sleep 0.3\necho 'camera went away' >&2\nexit 1");
         Splicer splicer = new Splicer(new TsMuxer(OutputStream.nullOutputStream()), SILENCE, System::nanoTime, null);
         MemoryRecords records = new MemoryRecords();
         List<String> log = new ArrayList<>();
@@ -128,9 +129,7 @@ class CameraIngestTest {
 
     @Test
     void aCloseWhileTheIngestRunsEndsItPromptly() throws Exception {
-        Path fakeFfmpeg = dir.resolve("ffmpeg");
-        Files.writeString(fakeFfmpeg, "#!/bin/sh\nexec sleep 60\n");
-        Files.setPosixFilePermissions(fakeFfmpeg, PosixFilePermissions.fromString("rwx------"));
+        Path fakeFfmpeg = fakeFfmpeg("exec sleep 60");
         Splicer splicer = new Splicer(new TsMuxer(OutputStream.nullOutputStream()), SILENCE, System::nanoTime, null);
         MemoryRecords records = new MemoryRecords();
         CameraIngest ingest = CameraIngest.start("rtsp://127.0.0.1:8554/cam1", Optional.empty(),
