@@ -92,6 +92,7 @@ manage_unit=0
 # the prefix that runs a command as the service user: setpriv execs the command itself, so a pid taken with $!
 # is the appliance's own (runuser, or a shell function, would stay its parent and a signal would not reach the JVM)
 run_as=()
+started_pid= # the background appliance start_background made in this run
 [ "$system_install" = 1 ] && run_as=(setpriv --reuid="$NAME" --regid="$NAME" --init-groups --)
 
 configured_port() {
@@ -116,7 +117,9 @@ wait_for_health() { # port seconds
   while [ $SECONDS -lt "$deadline" ]; do
     healthz_ok "$1" && return 0
     if [ "$manage_unit" = 1 ] && systemctl is-failed --quiet "$NAME"; then return 1; fi
-    if [ "$manage_unit" = 0 ] && ! background_pid >/dev/null; then return 1; fi
+    # the process start_background made, not background_pid: until its subshell has run exec, that pid's command
+    # line is this script's, so the name check would call a starting appliance dead (seen under load)
+    if [ "$manage_unit" = 0 ] && ! kill -0 "$started_pid" 2>/dev/null; then return 1; fi
     sleep 0.5
   done
   return 1
@@ -153,7 +156,8 @@ start_background() {
     cd "$data_dir"
     exec setsid "${run_as[@]}" "$opt_dir/bin/$NAME" --data "$data_dir" </dev/null >>"$data_dir/$NAME.log" 2>&1
   ) &
-  echo $! >"$data_dir/$NAME.pid"
+  started_pid=$!
+  echo "$started_pid" >"$data_dir/$NAME.pid"
 }
 
 stop_service() {

@@ -99,10 +99,15 @@ check "the port setting is kept" test "$(code "http://127.0.0.1:$port/healthz")"
 check "the password still signs in" test "$(code -u "admin:$password" "$status_url")" = 200
 
 echo "# password reset"
+# a settings file that takes a second to read holds the restarted appliance's shell before its exec, as a loaded
+# machine does: install.sh took that shell for a dead appliance and printed no password (2 of 4 loaded CI runs)
+env_file=$pfx/etc/streamrelay/streamrelay.env
+cp "$env_file" "$work/env.saved"
+echo 'sleep 1' >>"$env_file"
 inst --reset-password >"$work/reset.log" 2>&1 || true
+cp "$work/env.saved" "$env_file"
 newpw=$(sed -n 's/.*New admin password for user admin: \(.*\)$/\1/p' "$work/reset.log")
 check "a new password is printed" test -n "$newpw"
-# once seen failing in a loaded run, never when run again: what install.sh said is the only trace
 [ -n "$newpw" ] || sed 's/^/    reset: /' "$work/reset.log"
 check "the appliance runs again" wait_for 60 bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$port/healthz)\" = 200 ]"
 check "the new password signs in" test "$(code -u "admin:$newpw" "$status_url")" = 200
