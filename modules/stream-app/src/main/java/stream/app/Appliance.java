@@ -79,7 +79,36 @@ final class Appliance implements AutoCloseable {
     void start() throws IOException {
         DataFolder data = DataFolder.prepare(options.data());
         Path dataDir = data.dir();
-        db = Database.open(data.database());
+        // Opening the store (SQLite's native library, the connections, the migrations) and making the parts that need
+        // no store are independent, and both are mostly first-run code in the interpreter: side by side they use the
+        // board's second core, which a start otherwise leaves to the JIT compiler.
+        CompletableFuture<Database> opening = new CompletableFuture<>();
+        Thread opener = new Thread(() -> {
+            try {
+                opening.complete(Database.open(data.database()));
+            } catch (Throwable e) {
+                opening.completeExceptionally(e);
+            }
+        }, "store-open");
+        opener.start();
+        PresetCatalog presets;
+        CameraProbe probe;
+        RelayCommands commands;
+        Path home = Path.of(System.getProperty("streamrelay.home", "."));
+        try {
+            presets = PresetCatalog.load(firstExisting(home.resolve("share/ffmpeg-presets"), Path.of("ffmpeg-presets")));
+            encoders = new EncoderAvailability(options.ffmpeg());
+            probe = new CameraProbe(ffprobeBeside(options.ffmpeg()));
+            runtime = RuntimeFolder.create(RuntimeFolder.defaultParent(System.getenv("RUNTIME_DIRECTORY"), dataDir));
+            runtime.removedStale().forEach(p -> log.log(System.Logger.Level.INFO,
+                    "removed runtime folder " + p + " left by an earlier run that was killed"));
+            commands = new RelayCommands(options.ffmpeg(), probe, runtime.path(), presets);
+        } catch (IOException | RuntimeException | Error e) {
+            // the store opened beside a failed start is closed with the rest by close()
+            db = opening.exceptionally(openFailed -> null).join();
+            throw e;
+        }
+        db = storeOf(opening);
         var configs = new StreamConfigRepository(db);
         var settings = new SettingsRepository(db);
         var events = new SseEventRepository(db);
@@ -94,17 +123,7 @@ final class Appliance implements AutoCloseable {
         }
 
         retention = new LogRetention(logs, () -> settings.load().logRetentionDays());
-
-        Path home = Path.of(System.getProperty("streamrelay.home", "."));
-        PresetCatalog presets = PresetCatalog.load(firstExisting(home.resolve("share/ffmpeg-presets"),
-                Path.of("ffmpeg-presets")));
         presets.problems().forEach(p -> logs.append(null, "preset_invalid", p, LogStatus.WARNING));
-        encoders = new EncoderAvailability(options.ffmpeg());
-        CameraProbe probe = new CameraProbe(ffprobeBeside(options.ffmpeg()));
-        runtime = RuntimeFolder.create(RuntimeFolder.defaultParent(System.getenv("RUNTIME_DIRECTORY"), dataDir));
-        runtime.removedStale().forEach(p -> log.log(System.Logger.Level.INFO,
-                "removed runtime folder " + p + " left by an earlier run that was killed"));
-        RelayCommands commands = new RelayCommands(options.ffmpeg(), probe, runtime.path(), presets);
 
         streams = new Streams(configs, children, logs, id -> new StreamController(id, configs, logs, children, commands,
                 StreamController.Timing.defaults()));
@@ -167,6 +186,21 @@ final class Appliance implements AutoCloseable {
         streams.start();
         inbox.start();
         sse.start();
+    }
+
+    /** The store the opener thread made, or its failure as thrown by {@link Database#open}. */
+    private static Database storeOf(CompletableFuture<Database> opening) {
+        try {
+            return opening.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof Error failure) {
+                throw failure;
+            }
+            throw e;
+        }
     }
 
     private static String atHand(SettingsRepository settings, String key) {

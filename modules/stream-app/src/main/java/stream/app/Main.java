@@ -1,6 +1,7 @@
 package stream.app;
 
 import java.util.concurrent.CountDownLatch;
+import stream.store.Database;
 import sun.misc.Signal;
 
 /** The launcher: {@code streamrelay [--data DIR] [--port N] ...}; exits 2 on a bad option, 0 after SIGTERM. */
@@ -9,6 +10,11 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        // SQLite's driver and native library, a good part of a start, load beside the rest of it (Appliance.start's
+        // open of the store then finds them loaded, or waits for them)
+        Thread driver = new Thread(Database::loadDriver, "store-driver");
+        driver.setDaemon(true);
+        driver.start();
         CdsArchiveCheck cds = CdsArchiveCheck.fromProperties(System::getProperty);
         // every exit through the JVM's shutdown counts as clean for the archive; a crash leaves the marker
         Runtime.getRuntime().addShutdownHook(new Thread(cds::cleanStop, "cds-marker"));

@@ -144,6 +144,23 @@ class ImageTest {
     }
 
     @Test
+    void aDatabaseThatCannotBeOpenedEndsTheStartWithOneLineAndLeavesNoRuntimeFolder() throws Exception {
+        // the store opens on its own thread beside the rest of the start-up: its failure must still end the start
+        Map<String, String> env = new java.util.HashMap<>(noJdkEnvironment());
+        Path runtimeParent = Files.createDirectories(tmp.resolve("run"));
+        env.put("RUNTIME_DIRECTORY", runtimeParent.toString());
+        Path data = Files.createDirectories(tmp.resolve("broken"));
+        Files.writeString(data.resolve("streamrelay.db"), "not a database, " + "x".repeat(4096));
+        Result r = runLauncher(env, "--data", data.toString(), "--port", Integer.toString(freePort()), "--bind",
+                "127.0.0.1", "--admin-password", ApplianceProcess.PASSWORD);
+        assertEquals(1, r.code(), r.output());
+        assertTrue(r.output().contains("streamrelay: cannot start: cannot open database"), r.output());
+        try (var left = Files.list(runtimeParent)) {
+            assertEquals(List.of(), left.toList(), "the runtime folder made beside the store is removed");
+        }
+    }
+
+    @Test
     void environmentVariablesSetTheOptions() throws Exception {
         int port = freePort();
         Path data = tmp.resolve("from-env");
