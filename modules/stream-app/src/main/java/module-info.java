@@ -17,4 +17,6 @@ module stream.app {
     requires stream.http;
     requires jdk.unsupported;
     requires minimal.json;
+
+    provides java.lang.System.LoggerFinder with stream.app.StderrLoggerFinder;
 }
