@@ -95,6 +95,12 @@ public final class StreamController implements AutoCloseable {
      * published once or twice a second, and masking a URL runs several regular expressions.
      */
     private volatile ShownConfig shown;
+    /**
+     * The look at the kept session every 500 ms ({@link #watchKeptSession}), scheduled while one is open: the plain
+     * relay has nothing to look at, and a board that streams for months should not wake twice a second for it.
+     * Stream thread only.
+     */
+    private java.util.concurrent.ScheduledFuture<?> keptWatch;
 
     /** A config row and its URLs masked, made once per stored change. */
     private record ShownConfig(StreamConfig config, String rtspUrl, String rtmpUrl) {
@@ -132,7 +138,6 @@ public final class StreamController implements AutoCloseable {
         this.keptBackoff = timing.backoff();
         this.kept = new KeptRun(id, commands, new StoredChildRecords(children, id), this::logSession,
                 this::publisherChanged);
-        exec.scheduleWithFixedDelay(this::watchKeptSession, 500, 500, TimeUnit.MILLISECONDS);
         publish();
     }
 
@@ -491,6 +496,9 @@ public final class StreamController implements AutoCloseable {
         pid = kept.publisherPid();
         startedAt = Instant.now();
         keptFailureLogged = null;
+        if (keptWatch == null) {
+            keptWatch = exec.scheduleWithFixedDelay(this::watchKeptSession, 500, 500, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** A waiting reopen happens now (the user asked). */
@@ -560,6 +568,10 @@ public final class StreamController implements AutoCloseable {
      */
     private void watchKeptSession() {
         if (closing || !kept.isOpen()) {
+            if (keptWatch != null) {
+                keptWatch.cancel(false);
+                keptWatch = null;
+            }
             return;
         }
         try {
