@@ -141,10 +141,11 @@ final class Appliance implements AutoCloseable {
         logs.onAppend(e -> dashboard.publishLog(e.id(), JsonViews.log(e)));
         configs.onChange(id -> dashboard.publish("config", configs.find(id).map(c -> JsonViews.config(c, false))
                 .orElseGet(() -> com.eclipsesource.json.Json.object().add("stream_id", id).add("deleted", true))));
-        streams.onStatus(s -> dashboard.publishStatus(s.configId(), JsonViews.status(s, sse.status())));
+        streams.onStatus(s -> dashboard.publishStatus(s.configId(), s.state().wire(),
+                () -> JsonViews.status(s, sse.status())));
         dashboard.start(() -> {
-            Map<Long, com.eclipsesource.json.JsonObject> all = new java.util.LinkedHashMap<>();
-            streams.all().forEach(c -> all.put(c.id(), JsonViews.status(c.status(), sse.status())));
+            Map<Long, Supplier<com.eclipsesource.json.JsonObject>> all = new java.util.LinkedHashMap<>();
+            streams.all().forEach(c -> all.put(c.id(), () -> JsonViews.status(c.status(), sse.status())));
             return all;
         });
 

@@ -90,8 +90,25 @@ public final class StreamController implements AutoCloseable {
     private boolean slowWarned;
     private StreamMetrics metrics = StreamMetrics.NONE;
     private volatile StreamStatus status;
-    /** The row as last stored, kept current by the repository's change callback: status is published twice a second. */
-    private volatile StreamConfig shown;
+    /**
+     * The row as last stored with its URLs as shown, kept current by the repository's change callback: status is
+     * published once or twice a second, and masking a URL runs several regular expressions.
+     */
+    private volatile ShownConfig shown;
+    /**
+     * The look at the kept session every 500 ms ({@link #watchKeptSession}), scheduled while one is open: the plain
+     * relay has nothing to look at, and a board that streams for months should not wake twice a second for it.
+     * Stream thread only.
+     */
+    private java.util.concurrent.ScheduledFuture<?> keptWatch;
+
+    /** A config row and its URLs masked, made once per stored change. */
+    private record ShownConfig(StreamConfig config, String rtspUrl, String rtmpUrl) {
+        static ShownConfig of(StreamConfig c) {
+            return c == null ? null : new ShownConfig(c, SecretMasker.maskUrl(c.rtspUrl()),
+                    SecretMasker.maskUrl(c.rtmpUrl()));
+        }
+    }
 
     public StreamController(long id, StreamConfigRepository configs, StreamLogRepository logs,
                             ChildProcessRepository children, RelayCommands commands, Timing timing) {
@@ -112,16 +129,15 @@ public final class StreamController implements AutoCloseable {
                 timing.staleTimeout(), timing.quitGrace(), timing.termGrace(), timing.backoff(), timing.healthyReset());
         this.relay = new FfmpegKeeper(settings, this::nextLaunch, this::restartAfterExit,
                 new StoredChildRecords(children, id), exec, new KeeperEvents());
-        this.shown = configs.find(id).orElse(null);
+        this.shown = ShownConfig.of(configs.find(id).orElse(null));
         configs.onChange(changed -> {
             if (changed == id) {
-                shown = configs.find(id).orElse(null);
+                shown = ShownConfig.of(configs.find(id).orElse(null));
             }
         });
         this.keptBackoff = timing.backoff();
         this.kept = new KeptRun(id, commands, new StoredChildRecords(children, id), this::logSession,
                 this::publisherChanged);
-        exec.scheduleWithFixedDelay(this::watchKeptSession, 500, 500, TimeUnit.MILLISECONDS);
         publish();
     }
 
@@ -480,6 +496,9 @@ public final class StreamController implements AutoCloseable {
         pid = kept.publisherPid();
         startedAt = Instant.now();
         keptFailureLogged = null;
+        if (keptWatch == null) {
+            keptWatch = exec.scheduleWithFixedDelay(this::watchKeptSession, 500, 500, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** A waiting reopen happens now (the user asked). */
@@ -549,6 +568,10 @@ public final class StreamController implements AutoCloseable {
      */
     private void watchKeptSession() {
         if (closing || !kept.isOpen()) {
+            if (keptWatch != null) {
+                keptWatch.cancel(false);
+                keptWatch = null;
+            }
             return;
         }
         try {
@@ -770,10 +793,11 @@ public final class StreamController implements AutoCloseable {
     }
 
     private void publish() {
-        StreamConfig c = shown;
+        ShownConfig shownNow = shown;
+        StreamConfig c = shownNow == null ? null : shownNow.config();
         status = new StreamStatus(id, machine.state(), c == null ? null : c.name(), pid, pid == null ? null : startedAt,
-                runningSince, c == null ? null : SecretMasker.maskUrl(c.rtspUrl()),
-                c == null ? null : SecretMasker.maskUrl(c.rtmpUrl()), c == null ? null : c.preset(), metrics,
+                runningSince, c == null ? null : shownNow.rtspUrl(),
+                c == null ? null : shownNow.rtmpUrl(), c == null ? null : c.preset(), metrics,
                 relay.restarts() + keptRestarts, lastError, warning, sessionStatus());
         for (Consumer<StreamStatus> l : statusListeners) {
             try {

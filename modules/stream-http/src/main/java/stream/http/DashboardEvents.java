@@ -59,14 +59,15 @@ public final class DashboardEvents {
 
     /**
      * Re-sends each stream's status every 2 s while dashboards are connected, so a running stream whose figures
-     * stopped moving still shows it is alive (or that it is not).
+     * stopped moving still shows it is alive (or that it is not). A status is made only when it is sent: a running
+     * stream publishes every second, so the heartbeat rarely sends one.
      */
-    public void start(java.util.function.Supplier<java.util.Map<Long, JsonObject>> statuses) {
+    public void start(java.util.function.Supplier<java.util.Map<Long, java.util.function.Supplier<JsonObject>>> statuses) {
         heartbeat.scheduleWithFixedDelay(() -> {
             if (!clients.isEmpty()) {
                 statuses.get().forEach((id, status) -> {
                     if (System.nanoTime() - lastSent.getOrDefault(id, 0L) >= 2_000_000_000L) {
-                        sendStatus(id, status);
+                        sendStatus(id, status.get());
                     }
                 });
             }
@@ -85,10 +86,17 @@ public final class DashboardEvents {
 
     /** A stream's status changed: sent at once when its state changed, otherwise at most once a second. */
     public void publishStatus(long streamId, JsonObject status) {
-        String state = status.getString("state", "");
+        publishStatus(streamId, status.getString("state", ""), () -> status);
+    }
+
+    /**
+     * As {@link #publishStatus(long, JsonObject)}, with the status in {@code state} made only when it is sent: a kept
+     * session publishes twice a second, and without a dashboard nothing is sent at all.
+     */
+    public void publishStatus(long streamId, String state, java.util.function.Supplier<JsonObject> status) {
         boolean stateChanged = !state.equals(lastState.get(streamId));
         if (stateChanged || System.nanoTime() - lastSent.getOrDefault(streamId, 0L) >= 1_000_000_000L) {
-            sendStatus(streamId, status);
+            sendStatus(streamId, status.get());
         }
     }
 

@@ -35,7 +35,30 @@ public final class JsonViews {
     }
 
     static JsonValue time(Instant t) {
-        return t == null ? Json.NULL : Json.value(t.toString());
+        return t == null ? Json.NULL : Json.value(instantText(t));
+    }
+
+    /** An instant and how it is written. */
+    private record InstantText(Instant instant, String text) {
+    }
+
+    /**
+     * The last instants written, by a slot their value picks: a status names the same few instants (the start, the
+     * session's start, the last SSE event) every time it is made, once or twice a second, and {@link Instant#toString}
+     * runs java.time's whole formatter.
+     */
+    private static final java.util.concurrent.atomic.AtomicReferenceArray<InstantText> INSTANT_TEXTS =
+            new java.util.concurrent.atomic.AtomicReferenceArray<>(8);
+
+    static String instantText(Instant t) {
+        int slot = (int) (t.getEpochSecond() ^ t.getNano()) & (INSTANT_TEXTS.length() - 1);
+        InstantText known = INSTANT_TEXTS.get(slot);
+        if (known != null && known.instant().equals(t)) {
+            return known.text();
+        }
+        String text = t.toString();
+        INSTANT_TEXTS.set(slot, new InstantText(t, text));
+        return text;
     }
 
     public static JsonObject config(StreamConfig c, boolean reveal) {

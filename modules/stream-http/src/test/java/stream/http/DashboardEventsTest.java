@@ -49,6 +49,26 @@ class DashboardEventsTest {
     }
 
     @Test
+    void aStatusHeldBackIsNeverMade() {
+        java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+        events.publishStatus(1, "starting", () -> {
+            made.incrementAndGet();
+            return Json.object().add("state", "starting");
+        });
+        assertEquals(1, made.get(), "a new state is sent, so made");
+        events.publishStatus(1, "starting", () -> {
+            made.incrementAndGet();
+            return Json.object().add("state", "starting").add("fps", 25);
+        });
+        assertEquals(1, made.get(), "the same state within a second is held back, and not made");
+        events.publishStatus(1, "running", () -> {
+            made.incrementAndGet();
+            return Json.object().add("state", "running");
+        });
+        assertEquals(2, made.get());
+    }
+
+    @Test
     @org.junit.jupiter.api.Timeout(value = 30, threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
     void aDashboardGetsTheStatusFirstThenEventsAsTheyHappen() throws Exception {
         HttpResponse<InputStream> r = HttpClient.newHttpClient().send(

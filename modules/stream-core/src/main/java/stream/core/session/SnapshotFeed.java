@@ -2,9 +2,13 @@ package stream.core.session;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A copy of a session's output for its snapshot ffmpeg, the dashboard's thumbnail: what the publisher is given goes
@@ -16,14 +20,31 @@ import java.util.concurrent.BlockingQueue;
 final class SnapshotFeed implements AutoCloseable {
     private static final byte[] END = new byte[0];
 
+    /**
+     * The snapshot process gets its copy in batches of this long: one wake-up a second of the feed's thread (and of
+     * the snapshot ffmpeg) instead of one per read of a camera's pipe (20 a second, the JVM's busiest thread in a kept
+     * session after the reader itself). A thumbnail taken every 10 s from keyframes is at most this much later.
+     */
+    static final Duration BATCH = Duration.ofSeconds(1);
+
     private final BlockingQueue<byte[]> queue;
+    private final long batchNanos;
     private volatile boolean closed;
     private long dropped;
     private final DrainerSlot drainer = new DrainerSlot();
 
-    /** @param chunks how many writes (one frame each) may wait: 250 is some 5 s of a 25 fps stream with its audio */
+    /**
+     * @param chunks how many writes (one frame each, or the frames of one read of a camera's pipe) may wait: 250 is
+     *               some 5 s of a 25 fps stream with its audio, far more than a batch
+     */
     SnapshotFeed(int chunks) {
+        this(chunks, BATCH);
+    }
+
+    /** @param batch after each write to the pipe the drainer rests this long; zero writes each chunk as it comes */
+    SnapshotFeed(int chunks, Duration batch) {
         this.queue = new ArrayBlockingQueue<>(chunks);
+        this.batchNanos = batch.toNanos();
     }
 
     /** An output that writes to {@code primary} (whose failures are the caller's) and offers a copy to this feed. */
@@ -75,14 +96,22 @@ final class SnapshotFeed implements AutoCloseable {
             queue.clear();
         }
         try {
+            List<byte[]> chunks = new ArrayList<>();
             while (!me.isInterrupted()) {
-                byte[] chunk = queue.take();
-                if (chunk == END) {
-                    stdin.close();
-                    return;
+                chunks.add(queue.take());
+                queue.drainTo(chunks); // what came during the rest: written with one flush
+                for (byte[] chunk : chunks) {
+                    if (chunk == END) {
+                        stdin.close();
+                        return;
+                    }
+                    stdin.write(chunk);
                 }
-                stdin.write(chunk);
                 stdin.flush();
+                chunks.clear();
+                if (batchNanos > 0 && !closed) {
+                    LockSupport.parkNanos(this, batchNanos); // close() unparks: the end is not held back
+                }
             }
         } catch (IOException e) {
             // the snapshot process is gone: its keeper starts the next
@@ -107,6 +136,7 @@ final class SnapshotFeed implements AutoCloseable {
         if (t == null) {
             return;
         }
+        LockSupport.unpark(t);
         try {
             t.join(1_000);
         } catch (InterruptedException e) {

@@ -40,6 +40,47 @@ class SnapshotFeedTest {
     }
 
     /**
+     * The copy goes in batches (one wake-up a second instead of one per read): what comes while the drainer rests is
+     * written after it, whole and in order, and closing during a rest ends the process at once, not after the rest.
+     */
+    @Test
+    void writesThatComeDuringARestFollowInOrderAndClosingDoesNotWaitForTheRest() throws Exception {
+        SnapshotFeed feed = new SnapshotFeed(64, java.time.Duration.ofSeconds(30));
+        Process cat = startDrained(feed, "cat");
+        OutputStream out = feed.teeFrom(OutputStream.nullOutputStream());
+        java.io.InputStream copied = cat.getInputStream();
+        // a drainer that takes over drops what waited for an earlier process: zeros until one reaches the process
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (copied.available() == 0) {
+            assertTrue(System.nanoTime() < deadline, "nothing reached the snapshot process");
+            out.write(new byte[] {0}, 0, 1);
+            long until = System.nanoTime() + 20_000_000L;
+            while (copied.available() == 0 && System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+        }
+        for (int i = 1; i <= 40; i++) { // during the drainer's 30 s rest
+            out.write(new byte[] {(byte) i}, 0, 1);
+        }
+        long start = System.nanoTime();
+        feed.close();
+        byte[] all = copied.readAllBytes();
+        assertTrue(cat.waitFor(10, TimeUnit.SECONDS), "closing woke the resting drainer: the end reached the process");
+        assertTrue(System.nanoTime() - start < 10_000_000_000L, "closing did not wait out the rest");
+        int zeros = 0;
+        while (zeros < all.length && all[zeros] == 0) {
+            zeros++;
+        }
+        assertTrue(zeros >= 1, "the first write went at once");
+        byte[] expected = new byte[40];
+        for (int i = 0; i < 40; i++) {
+            expected[i] = (byte) (i + 1);
+        }
+        assertArrayEquals(expected, java.util.Arrays.copyOfRange(all, zeros, all.length),
+                "what came during the rest followed, whole and in order");
+    }
+
+    /**
      * A snapshot process that reads nothing (a stopped one): the pipe fills, then the queue, then the copy is dropped;
      * the writes to the publisher go on at once, and closing ends the process.
      */

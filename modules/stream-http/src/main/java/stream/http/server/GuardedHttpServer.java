@@ -16,9 +16,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -49,7 +46,6 @@ public final class GuardedHttpServer extends HttpServer {
     private static final long MAX_SWEEP_NANOS = 1_000_000_000L;
     private static final long LINGER_NANOS = 2_000_000_000L;
     private static final long LINGER_BYTES = 1024 * 1024;
-    private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME;
 
     private final ServerLimits limits;
     private final List<Context> contexts = new CopyOnWriteArrayList<>();
@@ -112,7 +108,7 @@ public final class GuardedHttpServer extends HttpServer {
     String date() {
         long sec = System.currentTimeMillis() / 1000;
         if (sec != dateSecond) {
-            date = HTTP_DATE.format(ZonedDateTime.now(ZoneOffset.UTC));
+            date = HttpDate.format(sec);
             dateSecond = sec;
         }
         return date;
