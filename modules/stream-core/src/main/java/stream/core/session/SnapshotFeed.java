@@ -5,6 +5,7 @@ import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A copy of a session's output for its snapshot ffmpeg, the dashboard's thumbnail: what the publisher is given goes
@@ -20,6 +21,8 @@ final class SnapshotFeed implements AutoCloseable {
     private volatile boolean closed;
     private long dropped;
     private final DrainerSlot drainer = new DrainerSlot();
+    /** A process has drained this feed before. */
+    private final AtomicBoolean taken = new AtomicBoolean();
 
     /** @param chunks how many writes (one frame each) may wait: 250 is some 5 s of a 25 fps stream with its audio */
     SnapshotFeed(int chunks) {
@@ -66,12 +69,13 @@ final class SnapshotFeed implements AutoCloseable {
     /**
      * Drains the queue into {@code stdin} on the calling thread (a snapshot process's stdin thread) until the feed
      * closes (its stdin is closed: it writes its last JPEG and exits), the process is gone, or a newer process takes
-     * over. What waited for an earlier process is dropped first: it would only give an old picture.
+     * over. What waited for an earlier process is dropped first: it would only give an old picture. The first
+     * process takes what came while it started (the session's first keyframe): its first picture comes at once.
      */
     void drainInto(OutputStream stdin) {
         Thread me = Thread.currentThread();
         drainer.takeOver();
-        if (!closed) {
+        if (taken.getAndSet(true) && !closed) {
             queue.clear();
         }
         try {
