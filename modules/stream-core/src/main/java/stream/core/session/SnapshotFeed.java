@@ -62,6 +62,11 @@ final class SnapshotFeed implements AutoCloseable {
         }
     }
 
+    /** Copies waiting for the snapshot process. */
+    int queued() {
+        return queue.size();
+    }
+
     synchronized long dropped() {
         return dropped;
     }
