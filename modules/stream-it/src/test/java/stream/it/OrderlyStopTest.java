@@ -143,6 +143,9 @@ class OrderlyStopTest {
         Waits.waitUntil(() -> state("yard").equals("running"), LONG, "yard running");
         api.json("DELETE", "/api/streams/yard", null, 200);
         api.json("POST", "/api/streams/default/restart", "{}", 200);
+        // a restarted kept session starts its camera's ingest first and its publisher at the first picture: the
+        // signal goes as soon as an ffmpeg of the appliance runs again, not at an instant when none happens to
+        Waits.waitUntil(() -> !ffmpegOfTheAppliance().isEmpty(), LONG, "an ffmpeg of the appliance after the restart");
         assertStopsInOrder();
         // the deleted stream's rows stay readable in the database the stop closed
         assertTrue(new ApplianceDb(app.data()).count("SELECT count(*) FROM stream_logs WHERE event_type = 'stream_deleted'")

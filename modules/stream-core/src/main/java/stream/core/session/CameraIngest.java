@@ -75,7 +75,8 @@ final class CameraIngest {
         this.keeping = keeping;
         this.masker = SecretMasker.forUrls(rtspUrl);
         this.input = splicer.newInput(label, true, false); // a placeholder until the first launch brings its own
-        List<String> command = commands.ingest(rtspUrl, encoding);
+        List<String> live = commands.ingest(rtspUrl, encoding, SessionCommands.Probed.DROPPED);
+        List<String> withProbed = commands.ingest(rtspUrl, encoding, SessionCommands.Probed.KEPT);
         this.owner = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, keeping.role());
             t.setDaemon(true);
@@ -89,6 +90,10 @@ final class CameraIngest {
             Splicer.Input fresh = splicer.newInput(label, true, false);
             input = fresh;
             outputOpen = true;
+            // Decided at each launch: while nothing has been on air, the pictures read during the probe go on air
+            // at once (the splicer takes the session's first source at its first keyframe, backlog and all); behind
+            // pictures on air they would only be a backlog to wait out.
+            List<String> command = splicer.hasOutput() ? live : withProbed;
             return new FfmpegKeeper.Launch(command, masker, ProcessIo.stdoutTo(stdout -> read(fresh, stdout)));
         }, () -> !closed, keeping.records(), owner, new Events());
     }

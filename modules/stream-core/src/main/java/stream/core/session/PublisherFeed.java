@@ -51,6 +51,12 @@ final class PublisherFeed extends OutputStream {
         drainer.takeOver();
         takingOver.run();
         try {
+            if (closed) {
+                // finished before this publisher's thread took over (finish() found no drainer to hand the end to):
+                // the end of its input, or it would wait on an empty queue for ever
+                pipe.close();
+                return;
+            }
             List<byte[]> chunks = new ArrayList<>();
             while (!me.isInterrupted()) {
                 chunks.add(queue.take());

@@ -35,15 +35,36 @@ public record SessionCommands(String ffmpeg) {
     }
 
     /**
+     * What an ingest does with the packets ffmpeg reads while it probes the camera (the first
+     * {@value #INGEST_ANALYZE_US} microseconds).
+     */
+    public enum Probed {
+        /**
+         * Dropped ({@code -fflags nobuffer}): the output starts live, at the first keyframe after probing. For a camera
+         * cut in behind pictures already on air, where a backlog written out in a burst would only delay the cut (the
+         * splicer waits for pictures that arrive live, see {@link Splicer#newInput}).
+         */
+        DROPPED,
+        /**
+         * Written out once probing ends, from the first keyframe read: for the session's first camera, with nothing
+         * on air to spoil, which a plain ffmpeg relay puts on air the same way. Dropped, a keyframe that came during
+         * the probe was lost and the output waited for the next one, a keyframe interval later: over 12 starts
+         * against the test camera (a keyframe a second, no audio) the ingest's first 50 kB came after 3.0 s on
+         * average (2.6 to 3.6 s) with them dropped, 2.7 s (2.3 to 3.0 s) with them kept (measured).
+         */
+        KEPT
+    }
+
+    /**
      * Camera to MPEG-TS on stdout: the first video stream copied, the first audio stream (if any) as AAC in the
      * session's format; no audio stream when the camera has none (the splicer fills in silence, as it does for the
      * slate). {@code -flush_packets 1}: every packet leaves at once, so the splicer sees a stall when it happens, not
-     * when a 32 KB buffer fills. {@code nobuffer}: what ffmpeg reads while probing the camera is dropped instead of
-     * being written out in a burst once probing ends (see {@link Splicer#newInput}). {@code -analyzeduration 300000}:
-     * the camera's SDP and first packets tell the codecs; ffmpeg's default 5 s probe kept a new camera off air 2.4 to
-     * 3.2 s where this takes 0.8 to 1.5 s (measured here against the test cameras, with and without audio; the
-     * output's streams were the same). {@code -progress pipe:2} once a second: the watchdog of the ingest's keeper,
-     * which ends an ingest whose output stopped (a frozen camera keeps its connection open) and starts it again.
+     * when a 32 KB buffer fills. What ffmpeg reads while probing is dropped ({@link Probed#DROPPED}).
+     * {@code -analyzeduration 300000}: the camera's SDP and first packets tell the codecs; ffmpeg's default 5 s probe
+     * kept a new camera off air 2.4 to 3.2 s where this takes 0.8 to 1.5 s (measured here against the test cameras,
+     * with and without audio; the output's streams were the same). {@code -progress pipe:2} once a second: the
+     * watchdog of the ingest's keeper, which ends an ingest whose output stopped (a frozen camera keeps its
+     * connection open) and starts it again.
      */
     public List<String> ingest(String rtspUrl) {
         return ingest(rtspUrl, Optional.empty());
@@ -55,13 +76,19 @@ public record SessionCommands(String ffmpeg) {
      * stream's checked arguments (see {@link VideoEncoding#outputOptions}). The URL is checked as for a copy.
      */
     public List<String> ingest(String rtspUrl, Optional<VideoEncoding> encoding) {
+        return ingest(rtspUrl, encoding, Probed.DROPPED);
+    }
+
+    /** The same, with what ffmpeg reads while probing the camera kept or dropped as {@code probed} says. */
+    public List<String> ingest(String rtspUrl, Optional<VideoEncoding> encoding, Probed probed) {
         UrlValidator.rtspProblem(rtspUrl).ifPresent(p -> {
             throw new ValidationException(List.of(new FieldError("rtsp_url", p)));
         });
         List<String> cmd = new ArrayList<>(List.of(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "warning",
                 "-nostats", "-progress", "pipe:2", "-stats_period", "1"));
         encoding.ifPresent(e -> cmd.addAll(e.inputOptions()));
-        cmd.addAll(List.of("-rtsp_transport", "tcp", "-timeout", RTSP_TIMEOUT_US, "-fflags", "+genpts+nobuffer",
+        cmd.addAll(List.of("-rtsp_transport", "tcp", "-timeout", RTSP_TIMEOUT_US,
+                "-fflags", probed == Probed.DROPPED ? "+genpts+nobuffer" : "+genpts",
                 "-analyzeduration", INGEST_ANALYZE_US,
                 "-i", rtspUrl,
                 "-map", "0:v:0", "-map", "0:a:0?"));

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -32,6 +33,8 @@ final class SnapshotFeed implements AutoCloseable {
     private volatile boolean closed;
     private long dropped;
     private final DrainerSlot drainer = new DrainerSlot();
+    /** A process has drained this feed before. */
+    private final AtomicBoolean taken = new AtomicBoolean();
 
     /**
      * @param chunks how many writes (one frame each, or the frames of one read of a camera's pipe) may wait: 250 is
@@ -80,6 +83,11 @@ final class SnapshotFeed implements AutoCloseable {
         }
     }
 
+    /** Copies waiting for the snapshot process. */
+    int queued() {
+        return queue.size();
+    }
+
     synchronized long dropped() {
         return dropped;
     }
@@ -87,12 +95,13 @@ final class SnapshotFeed implements AutoCloseable {
     /**
      * Drains the queue into {@code stdin} on the calling thread (a snapshot process's stdin thread) until the feed
      * closes (its stdin is closed: it writes its last JPEG and exits), the process is gone, or a newer process takes
-     * over. What waited for an earlier process is dropped first: it would only give an old picture.
+     * over. What waited for an earlier process is dropped first: it would only give an old picture. The first
+     * process takes what came while it started (the session's first keyframe): its first picture comes at once.
      */
     void drainInto(OutputStream stdin) {
         Thread me = Thread.currentThread();
         drainer.takeOver();
-        if (!closed) {
+        if (taken.getAndSet(true) && !closed) {
             queue.clear();
         }
         try {

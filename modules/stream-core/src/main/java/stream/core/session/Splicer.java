@@ -234,6 +234,11 @@ public final class Splicer {
         return cuts;
     }
 
+    /** Whether a picture has gone on air: false until the session's first source has been cut in. */
+    public synchronized boolean hasOutput() {
+        return lastVideoDts != Long.MIN_VALUE;
+    }
+
     /** The last picture's DTS on the output timeline, or {@link Long#MIN_VALUE} before the first. */
     public synchronized long lastVideoDts() {
         return lastVideoDts;

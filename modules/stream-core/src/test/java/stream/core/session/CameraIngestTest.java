@@ -127,6 +127,48 @@ class CameraIngestTest {
         assertEquals(launches, records.launches(), "a launch after the close");
     }
 
+    /**
+     * While nothing has been on air in the session, a launch keeps what ffmpeg reads while it probes the camera (the
+     * splicer puts the session's first source on air backlog and all, as a plain relay would be); once a picture is
+     * on air, a launch drops it (a backlog behind pictures on air only delays the cut).
+     */
+    @Test
+    void onlyALaunchWhileNothingIsOnAirKeepsWhatTheProbeRead() throws Exception {
+        Path launches = dir.resolve("launches");
+        Path fakeFfmpeg = fakeFfmpeg("echo \"$*\" >> '" + launches + "'\nsleep 0.2\nexit 1");
+        Splicer splicer = new Splicer(new TsMuxer(OutputStream.nullOutputStream()), SILENCE, System::nanoTime, null);
+        CameraIngest ingest = CameraIngest.start("rtsp://127.0.0.1:8554/cam1", Optional.empty(),
+                new SessionCommands(fakeFfmpeg.toString()), splicer, "camera one", new CameraIngest.Keeping(
+                        "session-ingest-1-3", new MemoryRecords(), Backoff.of(Duration.ofMillis(100),
+                        Duration.ofMillis(100), 0), Duration.ofSeconds(10), () -> { }, line -> { }));
+        try {
+            await(() -> launchLines(launches).size() >= 1, "the first launch");
+            assertTrue(launchLines(launches).get(0).contains("-fflags +genpts -analyzeduration"),
+                    "nothing on air yet: the probe's packets are kept: " + launchLines(launches).get(0));
+
+            Splicer.Input other = splicer.newInput("other", false, false);
+            splicer.arm(other);
+            other.frame(MediaFrame.video(0, 0, TestMedia.keyframe(TestMedia.SPS_320x240, 300)));
+            assertTrue(splicer.hasOutput(), "a picture is on air");
+            int before = launchLines(launches).size();
+            await(() -> launchLines(launches).size() >= before + 2, "two launches after the picture went on air");
+            List<String> lines = launchLines(launches);
+            String last = lines.get(lines.size() - 1);
+            assertTrue(last.contains("-fflags +genpts+nobuffer -analyzeduration"),
+                    "behind pictures on air the probe's packets are dropped: " + last);
+        } finally {
+            ingest.close();
+        }
+    }
+
+    private static List<String> launchLines(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAllLines(file) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     @Test
     void aCloseWhileTheIngestRunsEndsItPromptly() throws Exception {
         Path fakeFfmpeg = fakeFfmpeg("exec sleep 60");

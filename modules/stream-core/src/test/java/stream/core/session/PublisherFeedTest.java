@@ -155,4 +155,27 @@ class PublisherFeedTest {
         second.join(5_000);
         assertArrayEquals(new byte[] {7, 8}, next.toByteArray(), "the new pipe starts clean, after the restart");
     }
+
+    /**
+     * A publisher whose stdin thread takes over only after the feed finished (the session closed while it was
+     * starting): its pipe is closed at once, the end of its input, instead of its thread waiting on an empty queue.
+     */
+    @Test
+    void aPipeThatTakesOverAfterTheFinishIsClosedAtOnce() throws Exception {
+        PublisherFeed feed = new PublisherFeed(10, Duration.ZERO);
+        feed.write(new byte[] {1}, 0, 1);
+        feed.finish(1_000); // no drainer yet: what waits is dropped
+        CountDownLatch closed = new CountDownLatch(1);
+        ByteArrayOutputStream pipe = new ByteArrayOutputStream() {
+            @Override
+            public void close() {
+                closed.countDown();
+            }
+        };
+        Thread late = drain(feed, pipe, () -> { });
+        assertTrue(closed.await(30, TimeUnit.SECONDS), "the late publisher's input was ended");
+        late.join(30_000);
+        assertTrue(!late.isAlive(), "its thread ended");
+        assertEquals(0, pipe.size(), "nothing was written to it");
+    }
 }

@@ -29,6 +29,21 @@ class SessionCommandsTest {
     }
 
     @Test
+    void anIngestThatKeepsWhatItsProbeReadDiffersOnlyInNotDroppingIt() {
+        String camera = "rtsp://127.0.0.1:8554/cam1";
+        List<String> dropping = commands.ingest(camera, Optional.empty(), SessionCommands.Probed.DROPPED);
+        List<String> keeping = commands.ingest(camera, Optional.empty(), SessionCommands.Probed.KEPT);
+        assertEquals(commands.ingest(camera), dropping, "dropped unless asked otherwise");
+        int flags = keeping.indexOf("-fflags");
+        assertEquals("+genpts", keeping.get(flags + 1), keeping.toString());
+        List<String> expected = new java.util.ArrayList<>(dropping);
+        expected.set(dropping.indexOf("-fflags") + 1, "+genpts");
+        assertEquals(expected, keeping, "everything else the same");
+        assertThrows(ValidationException.class,
+                () -> commands.ingest("file:/etc/passwd", Optional.empty(), SessionCommands.Probed.KEPT));
+    }
+
+    @Test
     void ingestReportsProgressOnStderrForItsKeepersWatchdog() {
         List<String> cmd = commands.ingest("rtsp://127.0.0.1:8554/cam1", Optional.empty());
         assertTrue(String.join(" ", cmd).contains("-nostats -progress pipe:2 -stats_period 1"), cmd.toString());

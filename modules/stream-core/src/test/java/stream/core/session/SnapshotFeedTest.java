@@ -81,6 +81,35 @@ class SnapshotFeedTest {
     }
 
     /**
+     * The first snapshot process of a session starts after the session's first picture: it gets what came while it
+     * started (the first keyframe, its first thumbnail). One started after another died gets only what comes after
+     * it: what waited would be an old picture.
+     */
+    @Test
+    void theFirstProcessGetsWhatCameWhileItStartedALaterOneOnlyWhatComesAfter() throws Exception {
+        SnapshotFeed feed = new SnapshotFeed(16);
+        OutputStream out = feed.teeFrom(OutputStream.nullOutputStream());
+        out.write(new byte[] {1, 2}, 0, 2); // before any process
+        Process first = startDrained(feed, "timeout", "10", "head", "-c", "4"); // bounded: it must not wait for ever
+        out.write(new byte[] {3, 4}, 0, 2);
+        assertArrayEquals(new byte[] {1, 2, 3, 4}, first.getInputStream().readAllBytes());
+        assertTrue(first.waitFor(10, TimeUnit.SECONDS));
+
+        out.write(new byte[] {5, 6}, 0, 2); // while no process runs: meant for the dead one
+        out.write(new byte[] {7}, 0, 1);
+        Process second = startDrained(feed, "cat");
+        // the second's thread takes over, and drops what waited, before it takes anything: give it the time
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (feed.queued() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        out.write(new byte[] {8, 9}, 0, 2);
+        feed.close();
+        assertArrayEquals(new byte[] {8, 9}, second.getInputStream().readAllBytes());
+        assertTrue(second.waitFor(10, TimeUnit.SECONDS));
+    }
+
+    /**
      * A snapshot process that reads nothing (a stopped one): the pipe fills, then the queue, then the copy is dropped;
      * the writes to the publisher go on at once, and closing ends the process.
      */
