@@ -51,9 +51,10 @@ final class PublisherFeed extends OutputStream {
         drainer.takeOver();
         takingOver.run();
         try {
-            if (closed) {
-                // finished before this publisher's thread took over (finish() found no drainer to hand the end to):
-                // the end of its input, or it would wait on an empty queue for ever
+            if (closed && queue.isEmpty()) {
+                // finished before this publisher's thread took over (finish() found no drainer to hand the end to,
+                // and dropped what waited): the end of its input, or it would wait on an empty queue for ever. A
+                // finish() that found this drainer has queued the end behind the media: drained as usual below.
                 pipe.close();
                 return;
             }
