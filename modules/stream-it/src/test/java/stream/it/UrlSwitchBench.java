@@ -38,6 +38,15 @@ class UrlSwitchBench {
     void urlSwitchLatencyAndFootprint() throws Exception {
         Path tmp = Files.createTempDirectory("bench-switch");
         List<String> report = new ArrayList<>();
+        // the appliance as installed: install.sh makes the CDS archive before the first start (a fresh image would
+        // run without one until a background job made it 20 s in, and its RSS would be that of no archive)
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put("STREAMRELAY_CDS_DIR", tmp.resolve("cds").toString());
+        ProcessBuilder makeCds = new ProcessBuilder(ApplianceProcess.LAUNCHER.toString(), "--make-cds").inheritIO();
+        makeCds.environment().putAll(env);
+        if (makeCds.start().waitFor() != 0) {
+            throw new IllegalStateException("streamrelay --make-cds failed");
+        }
         try (RtspCamera withAudio = RtspCamera.builder().port(TestPorts.freePort()).path("/audio")
                      .audio(RtspCamera.Audio.AAC).start();
              RtspCamera withoutAudio = RtspCamera.builder().port(TestPorts.freePort()).path("/silent")
@@ -45,7 +54,7 @@ class UrlSwitchBench {
              RtspCamera withPassword = RtspCamera.builder().port(TestPorts.freePort()).path("/secure")
                      .auth("admin", "p@ss:w0rd").audio(RtspCamera.Audio.AAC).start();
              RtmpServer rtmp = new RtmpServer().start();
-             ApplianceProcess app = new ApplianceProcess(tmp.resolve("data"), TestPorts.freePort()).start(null)) {
+             ApplianceProcess app = new ApplianceProcess(tmp.resolve("data"), TestPorts.freePort()).start(env)) {
             ApiClient api = new ApiClient(app);
             api.preset("copy");
             String prefix = "bench" + System.nanoTime();
