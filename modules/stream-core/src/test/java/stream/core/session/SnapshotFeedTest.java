@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import stream.core.TestWaits;
 
 /** The snapshot's copy of a session's output, with real processes: it never holds up the output. */
 class SnapshotFeedTest {
@@ -99,10 +100,7 @@ class SnapshotFeedTest {
         out.write(new byte[] {7}, 0, 1);
         Process second = startDrained(feed, "cat");
         // the second's thread takes over, and drops what waited, before it takes anything: give it the time
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (feed.queued() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        TestWaits.await(() -> feed.queued() == 0, "the second drainer dropping what waited for the first");
         out.write(new byte[] {8, 9}, 0, 2);
         feed.close();
         assertArrayEquals(new byte[] {8, 9}, second.getInputStream().readAllBytes());
