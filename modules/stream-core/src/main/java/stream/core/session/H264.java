@@ -49,20 +49,40 @@ final class H264 {
         return s > 0 && b[s - 1] == 0 ? s - 1 : s;
     }
 
-    static boolean isIdr(byte[] au) {
-        for (Nal n : nals(au)) {
-            if (n.type() == NAL_IDR) {
-                return true;
+    /**
+     * The NAL units of an access unit up to and including its first slice (a VCL NAL unit, types 1 to 5), whose
+     * {@code end} is then the end of the access unit: what comes before the picture's slices (delimiter, SPS, PPS,
+     * SEI) without a scan through the slices, which are nearly all of its bytes. A picture's SPS and PPS precede its
+     * first slice (after a slice they would begin the next access unit, H.264 7.4.1.2.3); the demuxer joins a
+     * picture's later parts as slices only ({@link #continuation}).
+     */
+    static List<Nal> head(byte[] au) {
+        List<Nal> result = new ArrayList<>(4);
+        int i = nextStart(au, 0);
+        while (i >= 0 && i < au.length) {
+            int type = au[i] & 0x1F;
+            if (type >= 1 && type <= NAL_IDR) {
+                result.add(new Nal(type, i, au.length));
+                return result;
             }
+            int next = nextStart(au, i);
+            result.add(new Nal(type, i, next < 0 ? au.length : startCodeBegin(au, next)));
+            i = next;
         }
-        return false;
+        return result;
+    }
+
+    /** Whether the picture is an IDR picture: its first slice is (all of an IDR picture's slices are). */
+    static boolean isIdr(byte[] au) {
+        List<Nal> head = head(au);
+        return !head.isEmpty() && head.get(head.size() - 1).type() == NAL_IDR;
     }
 
     /** Whether the access unit carries both an SPS and a PPS. */
     static boolean hasParameterSets(byte[] au) {
         boolean sps = false;
         boolean pps = false;
-        for (Nal n : nals(au)) {
+        for (Nal n : head(au)) {
             sps |= n.type() == NAL_SPS;
             pps |= n.type() == NAL_PPS;
         }
@@ -72,7 +92,7 @@ final class H264 {
     /** The SPS and PPS NAL units of the access unit, each with a 4-byte start code, or an empty array. */
     static byte[] parameterSets(byte[] au) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (Nal n : nals(au)) {
+        for (Nal n : head(au)) {
             if (n.type() == NAL_SPS || n.type() == NAL_PPS) {
                 out.write(0);
                 out.write(0);
@@ -90,7 +110,7 @@ final class H264 {
      */
     static byte[] withParameterSets(byte[] au, byte[] parameterSets) {
         int insertAt = 0;
-        List<Nal> nals = nals(au);
+        List<Nal> nals = head(au);
         if (!nals.isEmpty() && nals.get(0).type() == NAL_AUD) {
             insertAt = nals.size() > 1 ? startCodeBegin(au, nals.get(1).start()) : au.length;
         }
@@ -123,7 +143,7 @@ final class H264 {
 
     /** Width and height in pixels from the first SPS of the access unit, or null when it has none. */
     static int[] pictureSize(byte[] au) {
-        for (Nal n : nals(au)) {
+        for (Nal n : head(au)) {
             if (n.type() == NAL_SPS) {
                 return spsSize(unescape(au, n.start() + 1, n.end()));
             }

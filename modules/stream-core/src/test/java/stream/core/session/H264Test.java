@@ -24,6 +24,23 @@ class H264Test {
     }
 
     @Test
+    void theHeadEndsAtTheFirstSliceWithoutScanningTheSlices() {
+        byte[] au = TestMedia.annexB(TestMedia.aud(), TestMedia.SPS_640x360, TestMedia.PPS,
+                TestMedia.slice(5, 4_000, 3), TestMedia.slice(5, 4_000, 4));
+        List<H264.Nal> head = H264.head(au);
+        assertEquals(List.of(9, 7, 8, 5), head.stream().map(H264.Nal::type).toList());
+        assertEquals(au.length, head.get(3).end()); // the first slice: its end not looked for
+        // the parameter sets' own ends are exact: the same as a scan of the whole access unit finds
+        assertEquals(H264.nals(au).subList(0, 3), head.subList(0, 3));
+        assertEquals(5, H264.nals(au).size());
+        assertTrue(H264.isIdr(au));
+        // a non-IDR picture whose later slice is an IDR slice cannot be (a picture's slices share a type): its
+        // first slice decides, as a decoder's would
+        assertFalse(H264.isIdr(TestMedia.annexB(TestMedia.slice(1, 100, 2), TestMedia.slice(5, 100, 2))));
+        assertFalse(H264.isIdr(new byte[] {0, 0, 1}));
+    }
+
+    @Test
     void readsThePictureSizeFromRealSps() {
         assertArrayEquals(new int[] {640, 360}, H264.pictureSize(TestMedia.keyframe(TestMedia.SPS_640x360, 10)));
         assertArrayEquals(new int[] {320, 240}, H264.pictureSize(TestMedia.keyframe(TestMedia.SPS_320x240, 10)));
