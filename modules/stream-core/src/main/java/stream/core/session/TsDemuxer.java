@@ -49,7 +49,7 @@ public final class TsDemuxer {
 
     /** A PES being collected from consecutive packets of one PID. */
     private static final class Assembly {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+        final PesBytes bytes = new PesBytes();
         boolean collecting;
         boolean damaged;
         int lastCc = -1;
@@ -66,19 +66,10 @@ public final class TsDemuxer {
                 break;
             }
             filled += n;
-            int off = 0;
+            int off;
             sink.startOfRead();
             try {
-                while (filled - off >= Ts.PACKET_SIZE) {
-                    boolean nextInSync = filled - off < 2 * Ts.PACKET_SIZE
-                            || (buf[off + Ts.PACKET_SIZE] & 0xFF) == Ts.SYNC_BYTE;
-                    if ((buf[off] & 0xFF) != Ts.SYNC_BYTE || !nextInSync) {
-                        off++; // lost sync: a packet starts where a sync byte is followed by another 188 bytes on
-                        continue;
-                    }
-                    packet(buf, off);
-                    off += Ts.PACKET_SIZE;
-                }
+                off = packets(buf, filled);
             } finally {
                 sink.endOfRead();
             }
@@ -91,6 +82,26 @@ public final class TsDemuxer {
         } finally {
             sink.endOfRead();
         }
+    }
+
+    /**
+     * Handles the whole packets in {@code buf[0, filled)}; returns where the unhandled rest begins. A method of its
+     * own, called once a read, so that the JIT compiles it after a few hundred reads: as the body of
+     * {@link #readAll}'s endless loop it ran interpreted until an on-stack replacement, minutes into a stream.
+     */
+    private int packets(byte[] buf, int filled) {
+        int off = 0;
+        while (filled - off >= Ts.PACKET_SIZE) {
+            boolean nextInSync = filled - off < 2 * Ts.PACKET_SIZE
+                    || (buf[off + Ts.PACKET_SIZE] & 0xFF) == Ts.SYNC_BYTE;
+            if ((buf[off] & 0xFF) != Ts.SYNC_BYTE || !nextInSync) {
+                off++; // lost sync: a packet starts where a sync byte is followed by another 188 bytes on
+                continue;
+            }
+            packet(buf, off);
+            off += Ts.PACKET_SIZE;
+        }
+        return off;
     }
 
     /** Delivers the PES still being collected (a video PES of unbounded length ends only when the next begins). */
@@ -160,19 +171,21 @@ public final class TsDemuxer {
             return;
         }
         a.collecting = false;
-        byte[] pes = a.bytes.toByteArray();
+        // read in place: the frame's data is the one copy made of it
+        byte[] pes = a.bytes.buffer();
+        int length = a.bytes.size();
         if (a.damaged) {
             droppedPes++;
             return;
         }
-        if (pes.length < 9 || pes[0] != 0 || pes[1] != 0 || pes[2] != 1) {
+        if (length < 9 || pes[0] != 0 || pes[1] != 0 || pes[2] != 1) {
             droppedPes++;
             return;
         }
         int flags = pes[7] & 0xFF;
         int headerEnd = 9 + (pes[8] & 0xFF);
         int declared = ((pes[4] & 0xFF) << 8) | (pes[5] & 0xFF);
-        int end = declared == 0 ? pes.length : Math.min(pes.length, 6 + declared);
+        int end = declared == 0 ? length : Math.min(length, 6 + declared);
         if ((flags & 0x80) == 0 || headerEnd > end) {
             droppedPes++;
             return; // no PTS: nothing the splicer could place on its timeline
@@ -284,5 +297,17 @@ public final class TsDemuxer {
             audio.lastCc = -1;
         }
         sink.program(videoPid >= 0, audioPid >= 0);
+    }
+
+    /** A PES's bytes, read where they were collected. */
+    private static final class PesBytes extends ByteArrayOutputStream {
+        PesBytes() {
+            super(64 * 1024);
+        }
+
+        /** The collected bytes are its first {@link #size()}; valid until the next write or reset. */
+        byte[] buffer() {
+            return buf;
+        }
     }
 }

@@ -128,14 +128,13 @@ public final class TsMuxer {
         if (withDts) {
             Ts.writeTimestamp(header, 14, 1, f.dts());
         }
-        byte[] payload = new byte[header.length + f.data().length];
-        System.arraycopy(header, 0, payload, 0, header.length);
-        System.arraycopy(f.data(), 0, payload, header.length, f.data().length);
+        byte[] data = f.data();
+        int payloadLength = header.length + data.length; // the PES: header, then the frame's data (not joined first)
 
         int pos = 0;
         boolean first = true;
         byte[] p = packet;
-        while (pos < payload.length) {
+        while (pos < payloadLength) {
             p[0] = Ts.SYNC_BYTE;
             p[1] = (byte) ((first ? 0x40 : 0) | (pid >> 8));
             p[2] = (byte) pid;
@@ -147,7 +146,7 @@ public final class TsMuxer {
                 adaptation = 1 + (pcr ? 6 : 0);
             }
             int room = Ts.PACKET_SIZE - 4 - (adaptation > 0 ? 1 + adaptation : 0);
-            int remaining = payload.length - pos;
+            int remaining = payloadLength - pos;
             int stuffing = 0;
             if (remaining < room) {
                 stuffing = room - remaining;
@@ -185,7 +184,11 @@ public final class TsMuxer {
                 }
             }
             int n = Ts.PACKET_SIZE - at;
-            System.arraycopy(payload, pos, p, at, n);
+            int fromHeader = Math.max(0, Math.min(n, header.length - pos));
+            if (fromHeader > 0) {
+                System.arraycopy(header, pos, p, at, fromHeader);
+            }
+            System.arraycopy(data, pos + fromHeader - header.length, p, at + fromHeader, n - fromHeader);
             pos += n;
             pending.write(p, 0, p.length);
             first = false;
