@@ -33,7 +33,8 @@ final class PublisherFeed extends OutputStream {
      *               pictures and 21.5 AAC frames a second, 1000 is some 20 s (a few MB)
      * @param batch  after each write to the pipe the drainer rests this long and then writes all that came meanwhile
      *               at once: one wake-up of it (and of the publisher) per batch instead of per write, for up to this
-     *               much more latency on the way to the destination; zero writes each chunk as it comes
+     *               much more latency on the way to the destination; zero writes each chunk as it comes, and so
+     *               does a drainer that waited longer than this for the chunk (writes come further apart already)
      */
     PublisherFeed(int chunks, Duration batch) {
         this.queue = new ArrayBlockingQueue<>(chunks);
@@ -60,7 +61,11 @@ final class PublisherFeed extends OutputStream {
             }
             List<byte[]> chunks = new ArrayList<>();
             while (!me.isInterrupted()) {
+                long waitFrom = System.nanoTime();
                 chunks.add(queue.take());
+                // Writes that come further apart than a batch (a camera settled on air is read every 150 ms) are
+                // each written at once: a rest after them would only be a second wake-up with nothing to write.
+                boolean sparse = System.nanoTime() - waitFrom >= batchNanos;
                 queue.drainTo(chunks); // what piled up while this thread was waking: written with one flush
                 for (byte[] chunk : chunks) {
                     if (chunk == END) {
@@ -71,7 +76,7 @@ final class PublisherFeed extends OutputStream {
                 }
                 pipe.flush();
                 chunks.clear();
-                if (batchNanos > 0 && !closed) {
+                if (batchNanos > 0 && !closed && !sparse) {
                     LockSupport.parkNanos(this, batchNanos); // finish() unparks: the end is not held back
                 }
             }

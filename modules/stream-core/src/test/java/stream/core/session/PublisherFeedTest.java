@@ -124,6 +124,27 @@ class PublisherFeedTest {
     }
 
     @Test
+    void aWriteAfterALongerWaitThanTheRestIsWrittenWithoutARestAfterIt() throws Exception {
+        ByteArrayOutputStream pipe = new ByteArrayOutputStream();
+        Duration rest = Duration.ofSeconds(5);
+        PublisherFeed feed = feedInto(pipe, 10, rest);
+        long attached = System.nanoTime();
+        // writes further apart than the rest (a camera settled on air): the drainer waited longer than a rest
+        stream.core.TestWaits.await(() -> System.nanoTime() - attached > rest.toNanos() + 200_000_000L,
+                "a wait longer than the rest");
+        feed.write(new byte[] {1}, 0, 1);
+        stream.core.TestWaits.await(() -> pipe.size() == 1, "the first write in the pipe");
+        long second = System.nanoTime();
+        feed.write(new byte[] {2}, 0, 1);
+        stream.core.TestWaits.await(() -> pipe.size() == 2, "the second write in the pipe");
+        // a rest after the first write would have held the second back for the whole rest
+        assertTrue(System.nanoTime() - second < rest.toNanos() - 1_000_000_000L,
+                "the second write came out before a rest could have ended");
+        feed.finish(5_000);
+        assertArrayEquals(new byte[] {1, 2}, pipe.toByteArray());
+    }
+
+    @Test
     void aNewPublishersPipeTakesOverAndGetsOnlyWhatIsWrittenAfterTheRestart() throws Exception {
         OutputStream gone = new OutputStream() {
             @Override
