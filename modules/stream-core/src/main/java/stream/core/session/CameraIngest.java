@@ -36,6 +36,20 @@ import stream.core.ffmpeg.ProcessIo;
  */
 final class CameraIngest {
     static final long MAX_READ_INTERVAL_NANOS = 50_000_000L;
+    /**
+     * The read interval of a camera settled on air ({@link #SETTLED_AFTER_NANOS} since the cut to it): each read costs
+     * the JVM some 100 to 150 microseconds on this class of machine whatever it carries (a wake-up on cold caches),
+     * so 20 reads a second were most of a kept session's CPU. A picture then waits up to this long, in a stream the
+     * destination buffers for seconds; the splicer's stall timeout (500 ms) still sees a live camera's pictures
+     * with more than 300 ms to spare.
+     */
+    static final long SETTLED_READ_INTERVAL_NANOS = 150_000_000L;
+    /**
+     * Around a cut the camera is read at its frame rate: the destination's first bytes after a start or switch
+     * come as soon as a bare ffmpeg's would (bench/url-switch.sh), and a camera waiting to be cut in is judged live
+     * by its pictures' arrival times, which reads at most 1.25 frame intervals apart keep true.
+     */
+    static final long SETTLED_AFTER_NANOS = 5_000_000_000L;
     /** The longest {@link #close} waits for the keeper to report its process gone. */
     private static final long CLOSE_WAIT_SECONDS = 20;
 
@@ -161,13 +175,17 @@ final class CameraIngest {
     }
 
     /**
-     * A quarter more than the camera's frame interval, at most {@link #MAX_READ_INTERVAL_NANOS}: the next picture is
+     * {@link #SETTLED_READ_INTERVAL_NANOS} for a camera settled on air; otherwise a quarter more than the camera's
+     * frame interval, at most {@link #MAX_READ_INTERVAL_NANOS}: the next picture is
      * in the pipe by then, so a read is one wake-up, not a wait for it and a second one. A picture then waits at most
      * 1.25 frame intervals, which the splicer's test of a live arrival (the wall clock over {@value
      * Splicer#PACE_WINDOW} pictures, at least 90 % of their timestamps' span) allows at any frame rate with room to
      * spare for the scheduler.
      */
-    private static long readIntervalNanos(Splicer.Input input) {
+    static long readIntervalNanos(Splicer.Input input) {
+        if (input.nanosOnAir() >= SETTLED_AFTER_NANOS) {
+            return SETTLED_READ_INTERVAL_NANOS;
+        }
         long frameNanos = input.frameTicks() * 1_000_000_000L / Ts.TICKS_PER_SECOND;
         return Math.min(MAX_READ_INTERVAL_NANOS, frameNanos * 5 / 4);
     }

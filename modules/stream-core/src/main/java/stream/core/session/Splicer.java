@@ -100,6 +100,8 @@ public final class Splicer {
         private final ArrayDeque<MediaFrame> heldAudio = new ArrayDeque<>();
         /** Between {@link #startOfRead} and {@link #endOfRead}: what this source puts on air waits for the end. */
         private boolean inRead;
+        /** When the splicer cut to this source ({@link System#nanoTime} clock of the splicer), or 0: never. */
+        private long onAirSinceNanos;
 
         private Input(String label, boolean hasAudio, boolean paced) {
             this.label = label;
@@ -168,6 +170,13 @@ public final class Splicer {
             } else {
                 frameTicks = (frameTicks * 7 + delta) / 8;
                 longSteps = 0;
+            }
+        }
+
+        /** How long this source has been on air without a cut away from it, or -1 while it is not on air. */
+        public long nanosOnAir() {
+            synchronized (Splicer.this) {
+                return active == this ? nanoClock.getAsLong() - onAirSinceNanos : -1;
             }
         }
 
@@ -366,6 +375,7 @@ public final class Splicer {
                 : lastVideoDts + (previous != null ? previous.frameTicks : DEFAULT_FRAME_TICKS);
         next.offset = onAir - keyframe.dts();
         active = next;
+        next.onAirSinceNanos = nanoClock.getAsLong();
         pending = null;
         if (lastVideoDts == Long.MIN_VALUE) {
             anchorNanos = nanoClock.getAsLong();

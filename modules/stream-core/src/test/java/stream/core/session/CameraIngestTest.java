@@ -33,6 +33,27 @@ import stream.core.ffmpeg.ChildRecords;
  * fresh splicer input, and a close ends the keeping for good.
  */
 class CameraIngestTest {
+
+    @Test
+    void aCameraSettledOnAirIsReadLessOftenThanOneAroundACut() {
+        java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(1_000_000_000L);
+        Splicer splicer = new Splicer(new TsMuxer(OutputStream.nullOutputStream()), TestMedia.adts(44100, 6, 1),
+                clock::get, null);
+        Splicer.Input camera = splicer.newInput("camera", false, false);
+        long frameRate = 40_000_000L * 5 / 4; // 25 fps until measured: a quarter more than a frame interval
+        assertEquals(-1, camera.nanosOnAir());
+        assertEquals(frameRate, CameraIngest.readIntervalNanos(camera), "waiting to be cut in");
+        splicer.arm(camera);
+        camera.frame(MediaFrame.video(0, 0, TestMedia.keyframe(TestMedia.SPS_640x360, 100)));
+        assertEquals(camera, splicer.active());
+        clock.addAndGet(CameraIngest.SETTLED_AFTER_NANOS - 1);
+        assertEquals(frameRate, CameraIngest.readIntervalNanos(camera), "just cut to");
+        clock.addAndGet(1);
+        assertEquals(CameraIngest.SETTLED_READ_INTERVAL_NANOS, CameraIngest.readIntervalNanos(camera),
+                "settled on air");
+        assertTrue(CameraIngest.SETTLED_READ_INTERVAL_NANOS * 3 < 500_000_000L,
+                "a live camera's pictures stay well inside the session's stall timeout");
+    }
     private static final byte[] SILENCE = TestMedia.adts(44100, 6, 0x01);
 
     @TempDir
