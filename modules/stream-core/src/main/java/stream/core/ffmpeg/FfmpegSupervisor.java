@@ -226,6 +226,9 @@ public final class FfmpegSupervisor {
                 if (line.isBlank()) {
                     continue;
                 }
+                if (isTimestampRepair(line)) {
+                    continue;
+                }
                 String bounded = truncate(line);
                 if (ProgressParser.isProgressLine(bounded)) {
                     parser.accept(bounded).ifPresent(this::onProgress);
@@ -245,6 +248,17 @@ public final class FfmpegSupervisor {
             lastAdvanceNanos = System.nanoTime();
         }
         listener.progress(progress, advanced);
+    }
+
+    /**
+     * ffmpeg's muxer telling that it raised a packet's DTS by one: a camera that sends a picture's parameter sets or
+     * slices as packets of one timestamp makes it print this at every keyframe, once a second for as long as it
+     * streams (the relay's snapshot copy, a session's ingest). It is no failure and nothing acts on it; as a log line
+     * it took a masking pass, a wake-up of the keeper and the classifier every second, and it pushed the lines that
+     * tell why a process ended out of the stderr tail and out of its last line.
+     */
+    static boolean isTimestampRepair(String line) {
+        return line.contains("Non-monotonous DTS in output stream") && line.contains("changing to");
     }
 
     private static String truncate(String line) {

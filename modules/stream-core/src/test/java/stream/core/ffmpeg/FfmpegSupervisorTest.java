@@ -149,6 +149,21 @@ class FfmpegSupervisorTest {
     }
 
     @Test
+    void theMuxersTimestampRepairsAreNotLogLinesButEverythingElseIs() throws Exception {
+        Path s = script("""
+                echo '[mpegts @ 0x556dc9ae1340] Non-monotonous DTS in output stream 0:0; previous: 91120, current: 91120; changing to 91121. This may result in incorrect timestamps in the output file.'
+                echo '[nut @ 0x5581] Non-monotonous DTS in output stream 1:0; previous: 20, current: 20; changing to 21. This may result in incorrect timestamps in the output file.'
+                echo '[mpegts @ 0x556dc9ae1340] Timestamps are unset in a packet for stream 0.'
+                echo 'Conversion failed!'
+                exit 1""");
+        FfmpegSupervisor sup = supervisor(s, Duration.ofSeconds(10), Duration.ofSeconds(3), Duration.ofSeconds(5));
+        sup.start();
+        nextExit();
+        assertEquals(List.of("[mpegts @ 0x556dc9ae1340] Timestamps are unset in a packet for stream 0.",
+                "Conversion failed!"), stderr);
+    }
+
+    @Test
     void progressKeepsAHealthyProcessAliveAndAnExitIsReported() throws Exception {
         Path s = script(PROGRESS_LOOP.replace("while true", "while [ $i -lt 15 ]") + "\necho 'Conversion failed!' >&2\nexit 1");
         FfmpegSupervisor sup = supervisor(s, Duration.ofSeconds(1), Duration.ofSeconds(3), Duration.ofSeconds(5));
