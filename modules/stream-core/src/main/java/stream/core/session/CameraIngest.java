@@ -38,12 +38,14 @@ final class CameraIngest {
     static final long MAX_READ_INTERVAL_NANOS = 50_000_000L;
     /**
      * The read interval of a camera settled on air ({@link #SETTLED_AFTER_NANOS} since the cut to it): each read costs
-     * the JVM some 100 to 150 microseconds on this class of machine whatever it carries (a wake-up on cold caches),
-     * so 20 reads a second were most of a kept session's CPU. A picture then waits up to this long, in a stream the
-     * destination buffers for seconds; the splicer's stall timeout (500 ms) still sees a live camera's pictures
-     * with more than 300 ms to spare.
+     * the JVM some 150 microseconds on this class of machine whatever it carries (a wake-up on cold caches, and the
+     * publisher feed's write it makes), so 20 reads a second were most of a kept session's CPU. A picture then waits
+     * up to this long, in a stream the destination buffers for seconds. The session's stall timeout (500 ms) counts
+     * a camera's silence only as far as its reads have seen ({@link Splicer.Input#nanosWithoutPicture}): a rest is
+     * not an outage. Shorter than that timeout, so that a camera that stops sending finds its reader already waiting
+     * in a read when the timeout runs out: the slate comes as soon as it did with reads at the frame rate.
      */
-    static final long SETTLED_READ_INTERVAL_NANOS = 150_000_000L;
+    static final long SETTLED_READ_INTERVAL_NANOS = 250_000_000L;
     /**
      * Around a cut the camera is read at its frame rate: the destination's first bytes after a start or switch
      * come as soon as a bare ffmpeg's would (bench/url-switch.sh), and a camera waiting to be cut in is judged live
@@ -163,7 +165,7 @@ final class CameraIngest {
     /** One launch's stdout, until it ends: demuxed into that launch's own input. */
     private void read(Splicer.Input into, InputStream stdout) {
         try {
-            new TsDemuxer(into).readAll(new PacedPipe(stdout, () -> readIntervalNanos(into)));
+            new TsDemuxer(into).readAll(new PacedPipe(stdout, () -> readIntervalNanos(into), into::readStarting));
         } catch (IOException e) {
             // the process went away; its keeper reports how
         } finally {
@@ -198,11 +200,14 @@ final class CameraIngest {
      */
     private static final class PacedPipe extends FilterInputStream {
         private final LongSupplier intervalNanos;
+        private final Runnable beforeRead;
         private long nextReadAt = System.nanoTime();
 
-        PacedPipe(InputStream in, LongSupplier intervalNanos) {
+        /** @param beforeRead runs after each rest, right before the read of the pipe */
+        PacedPipe(InputStream in, LongSupplier intervalNanos, Runnable beforeRead) {
             super(in);
             this.intervalNanos = intervalNanos;
+            this.beforeRead = beforeRead;
         }
 
         @Override
@@ -211,6 +216,7 @@ final class CameraIngest {
             while ((wait = nextReadAt - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(this, wait);
             }
+            beforeRead.run();
             int n = in.read(b, off, len);
             nextReadAt = n == len ? System.nanoTime() : System.nanoTime() + intervalNanos.getAsLong();
             return n;

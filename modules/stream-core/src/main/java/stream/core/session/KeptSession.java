@@ -62,6 +62,7 @@ public final class KeptSession implements AutoCloseable {
      * stopped taking media) is logged within this. */
     static final Duration IDLE_WAIT = Duration.ofMillis(500);
     private static final long DEADLINE_MARGIN_NANOS = 1_000_000;
+    private static final long STALL_RECHECK_NANOS = 25_000_000;
     /**
      * The publisher gets its media in batches of this long: 10 wake-ups a second of the feed's thread (and of the
      * publisher ffmpeg) instead of one per read of a camera's pipe (30 to 50), for 0.1 s more latency at a destination
@@ -532,7 +533,7 @@ public final class KeptSession implements AutoCloseable {
             log.accept(lastPictureNanos < 0 ? "slate on air"
                     : "slate on air " + (now - lastPictureNanos) / 1_000_000 + " ms after the camera's last picture");
         }
-        if (onAir != null && onAirInput.nanosSinceLastPicture() > settings.stallTimeout().toNanos()) {
+        if (onAir != null && onAirInput.nanosWithoutPicture() > settings.stallTimeout().toNanos()) {
             cameraLost(now, onAir.alive() ? "sent no picture for " + settings.stallTimeout().toMillis() + " ms"
                     : "closed its stream");
         }
@@ -567,7 +568,10 @@ public final class KeptSession implements AutoCloseable {
     private long nanosUntilNextDeadline(long now) {
         long wait = IDLE_WAIT.toNanos();
         if (onAir != null) {
-            wait = Math.min(wait, settings.stallTimeout().toNanos() - onAirInput.nanosSinceLastPicture());
+            // a camera silent as far as its reads have seen, its reader resting: look again a little later (its
+            // silence is known further only at its next read), not in a loop
+            wait = Math.min(wait, Math.max(STALL_RECHECK_NANOS,
+                    settings.stallTimeout().toNanos() - onAirInput.nanosWithoutPicture()));
         }
         if (onAir == null && slate == null) {
             wait = Math.min(wait, startedNanos + settings.firstPictureTimeout().toNanos() - now);

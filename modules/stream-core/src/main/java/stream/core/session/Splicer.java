@@ -102,6 +102,10 @@ public final class Splicer {
         private boolean inRead;
         /** When the splicer cut to this source ({@link System#nanoTime} clock of the splicer), or 0: never. */
         private long onAirSinceNanos;
+        /** When this source's reader entered the read it is blocked in, or -1 (see {@link #readStarting}). */
+        private long readingSinceNanos = -1;
+        /** When the reader's last read that returned had begun; {@link Long#MIN_VALUE}: reads are not reported. */
+        private long lastReadBeganNanos = Long.MIN_VALUE;
 
         private Input(String label, boolean hasAudio, boolean paced) {
             this.label = label;
@@ -128,6 +132,23 @@ public final class Splicer {
         @Override
         public void startOfRead() {
             inRead = true;
+            synchronized (Splicer.this) {
+                if (readingSinceNanos >= 0) {
+                    lastReadBeganNanos = readingSinceNanos;
+                    readingSinceNanos = -1;
+                }
+            }
+        }
+
+        /**
+         * The source's reader is about to read its pipe, and will deliver (before {@link #startOfRead}) every
+         * picture that is in it by now. A reader that reads at intervals reports this, so that
+         * {@link #nanosWithoutPicture} knows how far its silence is known.
+         */
+        public void readStarting() {
+            synchronized (Splicer.this) {
+                readingSinceNanos = nanoClock.getAsLong();
+            }
         }
 
         @Override
@@ -170,6 +191,21 @@ public final class Splicer {
             } else {
                 frameTicks = (frameTicks * 7 + delta) / 8;
                 longSteps = 0;
+            }
+        }
+
+        /**
+         * How long this source is known to have had no picture: from its last picture to the start of its reader's
+         * last read, or to now while the reader waits in a read (the pipe is empty: nothing has come) or when reads
+         * are not reported. A reader that rests between reads does not make a live camera look silent, however long
+         * it rests: what came during the rest is not known until the next read. Negative: a picture came after the
+         * last read began.
+         */
+        public long nanosWithoutPicture() {
+            synchronized (Splicer.this) {
+                long now = nanoClock.getAsLong();
+                boolean known = readingSinceNanos >= 0 || lastReadBeganNanos == Long.MIN_VALUE;
+                return (known ? now : lastReadBeganNanos) - lastVideoNanos;
             }
         }
 

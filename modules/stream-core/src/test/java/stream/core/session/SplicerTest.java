@@ -51,6 +51,38 @@ class SplicerTest {
         }
     }
 
+    @Test
+    void aSourcesSilenceIsCountedOnlyAsFarAsItsReadsHaveSeen() {
+        Camera cam = new Camera(splicer.newInput("cam", false, false), 0, TestMedia.SPS_640x360);
+        splicer.arm(cam.input);
+        // a source whose reads are not reported (fed directly): silent from its last picture to now
+        cam.input.frame(cam.next());
+        clock.addAndGet(300_000_000L);
+        assertEquals(300_000_000L, cam.input.nanosWithoutPicture());
+
+        // a read that brings a picture, then a rest of 600 ms: nothing is known of the rest, so no silence
+        cam.input.readStarting();
+        cam.input.startOfRead();
+        clock.addAndGet(1_000_000L);
+        cam.input.frame(cam.next());
+        cam.input.endOfRead();
+        clock.addAndGet(600_000_000L);
+        assertTrue(cam.input.nanosWithoutPicture() < 0, "a resting reader: " + cam.input.nanosWithoutPicture());
+        assertEquals(600_000_000L, cam.input.nanosSinceLastPicture(), "the wall clock since the picture");
+
+        // the next read waits in an empty pipe: the silence runs from the picture to now
+        cam.input.readStarting();
+        clock.addAndGet(100_000_000L);
+        assertEquals(700_000_000L, cam.input.nanosWithoutPicture());
+
+        // it returns with audio only: silent up to when that read began, not further while the reader rests
+        cam.input.startOfRead();
+        cam.input.frame(MediaFrame.audio(cam.nextDts(), SILENCE));
+        cam.input.endOfRead();
+        clock.addAndGet(200_000_000L);
+        assertEquals(600_000_000L, cam.input.nanosWithoutPicture());
+    }
+
     private List<MediaFrame> output() throws IOException {
         List<MediaFrame> frames = new ArrayList<>();
         TsDemuxer d = new TsDemuxer(frames::add);
