@@ -48,8 +48,10 @@ final class CameraIngest {
     static final long SETTLED_READ_INTERVAL_NANOS = 250_000_000L;
     /**
      * Around a cut the camera is read at its frame rate: the destination's first bytes after a start or switch
-     * come as soon as a bare ffmpeg's would (bench/url-switch.sh), and a camera waiting to be cut in is judged live
-     * by its pictures' arrival times, which reads at most 1.25 frame intervals apart keep true.
+     * come as soon as a bare ffmpeg's would (bench/url-switch.sh), a camera waiting to be cut in is judged live by
+     * its pictures' arrival times, which reads at most 1.25 frame intervals apart keep true, and the camera on air
+     * while another waits to be cut in has its pictures in the output up to the cut: the next camera's keyframe
+     * follows its last one read, and pictures still unread would be time the output falls behind the wall clock.
      */
     static final long SETTLED_AFTER_NANOS = 5_000_000_000L;
     /** The longest {@link #close} waits for the keeper to report its process gone. */
@@ -169,6 +171,7 @@ final class CameraIngest {
         } catch (IOException e) {
             // the process went away; its keeper reports how
         } finally {
+            into.readsEnded(); // no read will see its pictures again: its silence runs on from now on
             if (into == input) {
                 outputOpen = false;
             }
@@ -185,7 +188,7 @@ final class CameraIngest {
      * spare for the scheduler.
      */
     static long readIntervalNanos(Splicer.Input input) {
-        if (input.nanosOnAir() >= SETTLED_AFTER_NANOS) {
+        if (input.nanosOnAirAlone() >= SETTLED_AFTER_NANOS) {
             return SETTLED_READ_INTERVAL_NANOS;
         }
         long frameNanos = input.frameTicks() * 1_000_000_000L / Ts.TICKS_PER_SECOND;

@@ -195,11 +195,22 @@ public final class Splicer {
         }
 
         /**
+         * The source's reader reads no more (its pipe ended: the process is gone or going): its silence counts to now
+         * again, as for a source whose reads are not reported.
+         */
+        public void readsEnded() {
+            synchronized (Splicer.this) {
+                readingSinceNanos = -1;
+                lastReadBeganNanos = Long.MIN_VALUE;
+            }
+        }
+
+        /**
          * How long this source is known to have had no picture: from its last picture to the start of its reader's
          * last read, or to now while the reader waits in a read (the pipe is empty: nothing has come) or when reads
          * are not reported. A reader that rests between reads does not make a live camera look silent, however long
          * it rests: what came during the rest is not known until the next read. Negative: a picture came after the
-         * last read began.
+         * last read began. Once its reads have ended ({@link #readsEnded}), to now.
          */
         public long nanosWithoutPicture() {
             synchronized (Splicer.this) {
@@ -209,10 +220,13 @@ public final class Splicer {
             }
         }
 
-        /** How long this source has been on air without a cut away from it, or -1 while it is not on air. */
-        public long nanosOnAir() {
+        /**
+         * How long this source has been on air since the cut to it, or -1 while it is not on air or another source
+         * waits to be cut in (armed): a cut is near, and the pictures of this one must be in the output up to it.
+         */
+        public long nanosOnAirAlone() {
             synchronized (Splicer.this) {
-                return active == this ? nanoClock.getAsLong() - onAirSinceNanos : -1;
+                return active == this && pending == null ? nanoClock.getAsLong() - onAirSinceNanos : -1;
             }
         }
 

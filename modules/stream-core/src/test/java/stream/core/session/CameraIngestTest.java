@@ -41,7 +41,7 @@ class CameraIngestTest {
                 clock::get, null);
         Splicer.Input camera = splicer.newInput("camera", false, false);
         long frameRate = 40_000_000L * 5 / 4; // 25 fps until measured: a quarter more than a frame interval
-        assertEquals(-1, camera.nanosOnAir());
+        assertEquals(-1, camera.nanosOnAirAlone());
         assertEquals(frameRate, CameraIngest.readIntervalNanos(camera), "waiting to be cut in");
         splicer.arm(camera);
         camera.frame(MediaFrame.video(0, 0, TestMedia.keyframe(TestMedia.SPS_640x360, 100)));
@@ -51,6 +51,14 @@ class CameraIngestTest {
         clock.addAndGet(1);
         assertEquals(CameraIngest.SETTLED_READ_INTERVAL_NANOS, CameraIngest.readIntervalNanos(camera),
                 "settled on air");
+        // another camera armed to be cut in: the one on air is read at its frame rate until the cut
+        Splicer.Input next = splicer.newInput("next", false, false);
+        splicer.arm(next);
+        assertEquals(frameRate, CameraIngest.readIntervalNanos(camera), "a cut is near");
+        assertEquals(frameRate, CameraIngest.readIntervalNanos(next), "waiting to be cut in");
+        splicer.disarm(next);
+        assertEquals(CameraIngest.SETTLED_READ_INTERVAL_NANOS, CameraIngest.readIntervalNanos(camera),
+                "alone on air again");
         // a camera that stops sending finds its reader waiting in a read before the stall timeout runs out
         assertTrue(CameraIngest.SETTLED_READ_INTERVAL_NANOS
                 < KeptSession.Settings.defaults("s", "rtmp://127.0.0.1/live/k", Path.of("/tmp")).stallTimeout().toNanos());

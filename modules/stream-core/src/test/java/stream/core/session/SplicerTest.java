@@ -81,6 +81,12 @@ class SplicerTest {
         cam.input.endOfRead();
         clock.addAndGet(200_000_000L);
         assertEquals(600_000_000L, cam.input.nanosWithoutPicture());
+
+        // its pipe ends (the ingest exited): no read is coming, the silence runs on with the clock
+        cam.input.readsEnded();
+        assertEquals(900_000_000L, cam.input.nanosWithoutPicture());
+        clock.addAndGet(100_000_000L);
+        assertEquals(1_000_000_000L, cam.input.nanosWithoutPicture());
     }
 
     private List<MediaFrame> output() throws IOException {
