@@ -41,8 +41,8 @@ import stream.core.ffmpeg.StderrTail;
  * live keyframe within twice the connect timeout is started again at once; the old camera stays on air meanwhile.</li>
  * <li>Outage: when the camera on air has delivered no picture for the stall timeout, as far as its reads have seen
  * (gone: its ingest exits; frozen: it just stops; a camera settled on air is read every 250 ms, and a rest between
- * two reads is not silence: {@link Splicer.Input#nanosWithoutPicture}), the slate goes on air and the camera becomes the candidate behind it, its keeper retrying it with
- * backoff; its first live keyframe cuts back to it.</li>
+ * two reads is not silence: {@link Splicer.Input#nanosWithoutPicture}), the slate goes on air and the camera becomes
+ * the candidate behind it, its keeper retrying it with backoff; its first live keyframe cuts back to it.</li>
  * <li>Publisher: kept alive by an {@link FfmpegKeeper}. When it dies (killed, or the RTMP server closed the
  * connection) it is started again with the keeper's backoff and this session goes on: the ingests and the splicer
  * keep running, and the new publisher's stdin gets a transport stream that starts clean at the next keyframe (see

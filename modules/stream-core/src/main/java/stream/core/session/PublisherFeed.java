@@ -63,7 +63,7 @@ final class PublisherFeed extends OutputStream {
             while (!me.isInterrupted()) {
                 long waitFrom = System.nanoTime();
                 chunks.add(queue.take());
-                // Writes that come further apart than a batch (a camera settled on air is read every 150 ms) are
+                // Writes that come further apart than a batch (a camera settled on air is read every 250 ms) are
                 // each written at once: a rest after them would only be a second wake-up with nothing to write.
                 boolean sparse = System.nanoTime() - waitFrom >= batchNanos;
                 queue.drainTo(chunks); // what piled up while this thread was waking: written with one flush
