@@ -186,7 +186,10 @@ public final class TsDemuxer {
         int headerEnd = 9 + (pes[8] & 0xFF);
         int declared = ((pes[4] & 0xFF) << 8) | (pes[5] & 0xFF);
         int end = declared == 0 ? length : Math.min(length, 6 + declared);
-        if ((flags & 0x80) == 0 || headerEnd > end) {
+        // the header must hold the timestamps its flags announce: they are read from the buffer, whose bytes past
+        // this PES are an older one's
+        int timestampsEnd = 9 + ((flags & 0x40) != 0 ? 10 : 5);
+        if ((flags & 0x80) == 0 || headerEnd > end || headerEnd < timestampsEnd) {
             droppedPes++;
             return; // no PTS: nothing the splicer could place on its timeline
         }

@@ -110,6 +110,24 @@ class TsRoundTripTest {
     }
 
     @Test
+    void aPesHeaderTooShortForItsTimestampsDropsItsPictureOnly() throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        TsMuxer muxer = new TsMuxer(out);
+        muxer.write(MediaFrame.video(93_600, 90_000, TestMedia.keyframe(TestMedia.SPS_640x360, 2_000)));
+        int second = out.size();
+        muxer.write(MediaFrame.video(97_200, 93_600, TestMedia.picture(2_000)));
+        muxer.write(MediaFrame.video(100_800, 97_200, TestMedia.picture(50)));
+        byte[] ts = out.toByteArray();
+        // the second picture's PES: after the packet header and its adaptation field (the PCR)
+        int pes = second + 5 + (ts[second + 4] & 0xFF);
+        assertArrayEquals(new byte[] {0, 0, 1, (byte) 0xE0}, java.util.Arrays.copyOfRange(ts, pes, pes + 4));
+        assertEquals((byte) 0xC0, ts[pes + 7], "PTS and DTS announced");
+        ts[pes + 8] = 5; // a header with room for the PTS only
+
+        assertEquals(List.of(90_000L, 97_200L), demux(ts).stream().map(MediaFrame::dts).toList());
+    }
+
+    @Test
     void garbageBeforeTheFirstSyncByteIsSkipped() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[] {1, 2, 3, 0x47, 9});
