@@ -70,6 +70,15 @@ public final class KeptSession implements AutoCloseable {
      * that buffers seconds.
      */
     static final Duration FEED_BATCH = Duration.ofMillis(100);
+    /**
+     * The batch once the source on air has settled ({@link CameraIngest#SETTLED_AFTER_NANOS} since the cut to it, no
+     * other source armed): a settled camera is read every 250 ms, and each of those reads was a write of its own to
+     * the publisher's pipe (the drainer waited longer than {@link #FEED_BATCH} for it). Two reads to a write halve the
+     * drainer's wake-ups, the JVM's second most frequent after the reader's, for at most half a second more delay to
+     * a destination that buffers seconds. A camera armed to be cut in ends the settling, and the batch is short again
+     * before its first picture can go on air.
+     */
+    static final Duration FEED_BATCH_SETTLED = Duration.ofMillis(500);
     /** The snapshot process's watchdog timeout: in effect none (see {@link #snapshotSettings}). */
     private static final Duration SNAPSHOT_UNWATCHED = Duration.ofDays(3650);
 
@@ -234,7 +243,7 @@ public final class KeptSession implements AutoCloseable {
             return t;
         });
         this.publisherTail = new StderrTail(50, 1024, publisherMasker);
-        this.feed = new PublisherFeed(1_000, FEED_BATCH);
+        this.feed = new PublisherFeed(1_000, this::feedBatchNanos);
         this.publisher = new FfmpegKeeper(
                 FfmpegKeeper.Settings.of(processes.publisherRole()).withIo(ProcessIo.NONE.withStdinFrom(this::feedPublisher)),
                 () -> new FfmpegKeeper.Launch(publisherCommand, publisherMasker),
@@ -381,6 +390,13 @@ public final class KeptSession implements AutoCloseable {
             dropCandidate();
         }
         wakeControl();
+    }
+
+    /** The publisher feed's batch now: {@link #FEED_BATCH_SETTLED} while the source on air is settled. */
+    private long feedBatchNanos() {
+        Splicer.Input onAirNow = splicer.active();
+        return onAirNow != null && onAirNow.nanosOnAirAlone() >= CameraIngest.SETTLED_AFTER_NANOS
+                ? FEED_BATCH_SETTLED.toNanos() : FEED_BATCH.toNanos();
     }
 
     /** Lets the control thread decide now (a cut, a switch, an ingest launched or ended); never blocks. */

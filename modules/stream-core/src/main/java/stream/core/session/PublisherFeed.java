@@ -9,6 +9,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 
 /**
  * The way into the publisher's stdin without ever blocking the splicer: writes are queued and the publisher's stdin
@@ -23,7 +24,7 @@ final class PublisherFeed extends OutputStream {
     private static final byte[] END = new byte[0];
 
     private final BlockingQueue<byte[]> queue;
-    private final long batchNanos;
+    private final LongSupplier batchNanos;
     private volatile IOException failure;
     private volatile boolean closed;
     private final DrainerSlot drainer = new DrainerSlot();
@@ -37,8 +38,17 @@ final class PublisherFeed extends OutputStream {
      *               does a drainer that waited longer than this for the chunk (writes come further apart already)
      */
     PublisherFeed(int chunks, Duration batch) {
+        this(chunks, constant(batch.toNanos()));
+    }
+
+    /** The same with the batch looked up before each write: a session rests longer once its camera has settled. */
+    PublisherFeed(int chunks, LongSupplier batchNanos) {
         this.queue = new ArrayBlockingQueue<>(chunks);
-        this.batchNanos = batch.toNanos();
+        this.batchNanos = batchNanos;
+    }
+
+    private static LongSupplier constant(long nanos) {
+        return () -> nanos;
     }
 
     /**
@@ -63,9 +73,10 @@ final class PublisherFeed extends OutputStream {
             while (!me.isInterrupted()) {
                 long waitFrom = System.nanoTime();
                 chunks.add(queue.take());
-                // Writes that come further apart than a batch (a camera settled on air is read every 250 ms) are
-                // each written at once: a rest after them would only be a second wake-up with nothing to write.
-                boolean sparse = System.nanoTime() - waitFrom >= batchNanos;
+                long batch = batchNanos.getAsLong();
+                // Writes that come further apart than a batch are each written at once: a rest after them would only
+                // be a second wake-up with nothing to write.
+                boolean sparse = System.nanoTime() - waitFrom >= batch;
                 queue.drainTo(chunks); // what piled up while this thread was waking: written with one flush
                 for (byte[] chunk : chunks) {
                     if (chunk == END) {
@@ -76,8 +87,8 @@ final class PublisherFeed extends OutputStream {
                 }
                 pipe.flush();
                 chunks.clear();
-                if (batchNanos > 0 && !closed && !sparse) {
-                    LockSupport.parkNanos(this, batchNanos); // finish() unparks: the end is not held back
+                if (batch > 0 && !closed && !sparse) {
+                    LockSupport.parkNanos(this, batch); // finish() unparks: the end is not held back
                 }
             }
         } catch (IOException e) {

@@ -22,11 +22,11 @@ final class SnapshotFeed implements AutoCloseable {
     private static final byte[] END = new byte[0];
 
     /**
-     * The snapshot process gets its copy in batches of this long: one wake-up a second of the feed's thread (and of
-     * the snapshot ffmpeg) instead of one per read of a camera's pipe (20 a second, the JVM's busiest thread in a kept
-     * session after the reader itself). A thumbnail taken every 10 s from keyframes is at most this much later.
+     * The snapshot process gets its copy in batches of this long: one wake-up every 2 s of the feed's thread (and of
+     * the snapshot ffmpeg) instead of one per read of a camera's pipe (4 to 20 a second). A thumbnail taken every
+     * 10 s from keyframes is at most this much later; the first batch goes at once (see {@link #drainInto}).
      */
-    static final Duration BATCH = Duration.ofSeconds(1);
+    static final Duration BATCH = Duration.ofSeconds(2);
 
     private final BlockingQueue<byte[]> queue;
     private final long batchNanos;

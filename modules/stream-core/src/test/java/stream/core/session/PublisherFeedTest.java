@@ -124,6 +124,28 @@ class PublisherFeedTest {
     }
 
     @Test
+    void theRestAfterEachWriteIsTheBatchAskedForThen() throws Exception {
+        ByteArrayOutputStream pipe = new ByteArrayOutputStream();
+        java.util.concurrent.atomic.AtomicLong batch = new java.util.concurrent.atomic.AtomicLong(0);
+        PublisherFeed feed = new PublisherFeed(10, batch::get);
+        Thread drainer = drain(feed, pipe, () -> { });
+        feed.write(new byte[] {1}, 0, 1);
+        stream.core.TestWaits.await(() -> pipe.size() == 1, "the first write in the pipe");
+        // no batch: the drainer waits for the next chunk (untimed), it does not rest
+        stream.core.TestWaits.await(() -> drainer.getState() == Thread.State.WAITING, "the drainer waits in take");
+        batch.set(Duration.ofSeconds(60).toNanos()); // the session's camera has settled
+        feed.write(new byte[] {2}, 0, 1);
+        stream.core.TestWaits.await(() -> pipe.size() == 2, "the second write in the pipe");
+        stream.core.TestWaits.await(() -> drainer.getState() == Thread.State.TIMED_WAITING,
+                "the drainer rests after the write");
+        feed.write(new byte[] {3}, 0, 1);
+        assertEquals(1, feed.waiting(), "a resting drainer takes nothing");
+        assertEquals(2, pipe.size());
+        feed.finish(20_000);
+        assertArrayEquals(new byte[] {1, 2, 3}, pipe.toByteArray());
+    }
+
+    @Test
     void aWriteAfterALongerWaitThanTheRestIsWrittenWithoutARestAfterIt() throws Exception {
         ByteArrayOutputStream pipe = new ByteArrayOutputStream();
         Duration rest = Duration.ofSeconds(5);
