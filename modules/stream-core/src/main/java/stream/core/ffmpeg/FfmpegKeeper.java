@@ -102,6 +102,15 @@ public final class FfmpegKeeper {
         default void progress(Progress progress, boolean advanced) {
         }
 
+        /**
+         * Whether {@link #progress} is wanted now: asked on the process's stderr thread at each report once the
+         * output has advanced (the first advance always comes, it makes {@link #flowing}). A listener that needs no
+         * more spares its owner a wake-up per report, once a second for months.
+         */
+        default boolean followsProgress() {
+            return true;
+        }
+
         /** A masked stderr line. */
         default void stderr(String line) {
         }
@@ -284,8 +293,15 @@ public final class FfmpegKeeper {
                 });
             }
 
+            /** This launch's output has advanced in a report already posted; on its stderr thread only. */
+            private boolean advancedBefore;
+
             @Override
             public void progress(Progress progress, boolean advanced) {
+                if (advancedBefore && !listener.followsProgress()) {
+                    return;
+                }
+                advancedBefore |= advanced;
                 post(() -> onProgress(holder[0], progress, advanced));
             }
 

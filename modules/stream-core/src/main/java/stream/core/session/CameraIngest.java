@@ -137,6 +137,12 @@ final class CameraIngest {
             keeping.changed().run();
         }
 
+        /** Only the first advance matters here (its keeper's flowing state); the splicer sees the media itself. */
+        @Override
+        public boolean followsProgress() {
+            return false;
+        }
+
         @Override
         public void restarting(String reason, Duration delay) {
             pid = -1;

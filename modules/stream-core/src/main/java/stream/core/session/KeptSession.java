@@ -285,8 +285,8 @@ public final class KeptSession implements AutoCloseable {
 
     /** What the publisher's keeper reports, on the control thread. */
     private final class PublisherEvents implements FfmpegKeeper.Listener {
-        /** Progress reports of the current publisher whose output time advanced. */
-        private int advances;
+        /** Progress reports of the current publisher whose output time advanced (read on its stderr thread). */
+        private volatile int advances;
 
         @Override
         public void launched(long pid) {
@@ -310,6 +310,12 @@ public final class KeptSession implements AutoCloseable {
             PublisherState s = publisherState;
             publisherState = new PublisherState(s.pid(), true, s.restarts(), s.lastEnd(), s.restartDelay(), null);
             publisherChanged.run();
+        }
+
+        /** After the second advance nothing here looks at progress: no wake-up of the control thread a second. */
+        @Override
+        public boolean followsProgress() {
+            return advances < 2;
         }
 
         @Override

@@ -248,6 +248,47 @@ class FfmpegKeeperTest {
     }
 
     @Test
+    void aListenerThatDoesNotFollowProgressGetsItOnlyUntilTheOutputFirstAdvanced() throws Exception {
+        Path ffmpeg = script("""
+                echo "frame=0" >&2; echo "progress=continue" >&2
+                echo "frame=1" >&2; echo "out_time_us=100000" >&2; echo "progress=continue" >&2
+                echo "frame=2" >&2; echo "out_time_us=200000" >&2; echo "progress=continue" >&2
+                echo "frame=3" >&2; echo "out_time_us=300000" >&2; echo "progress=continue" >&2
+                echo "[info] after the progress" >&2
+                exec sleep 30""");
+        List<Long> frames = new CopyOnWriteArrayList<>();
+        List<String> told = new CopyOnWriteArrayList<>();
+        keeper = new FfmpegKeeper(fast(ProcessIo.NONE), run(ffmpeg), () -> true, records, owner,
+                new FfmpegKeeper.Listener() {
+                    @Override
+                    public void progress(Progress p, boolean advanced) {
+                        frames.add(p.frame());
+                    }
+
+                    @Override
+                    public boolean followsProgress() {
+                        return false;
+                    }
+
+                    @Override
+                    public void flowing() {
+                        told.add("flowing");
+                    }
+
+                    @Override
+                    public void stderr(String line) {
+                        told.add(line);
+                    }
+                });
+        on(keeper::start);
+        // the owner gets the reports in the order of the lines: the last line comes after every report it got
+        await(() -> told.contains("[info] after the progress"), "the line after the progress");
+        assertEquals(List.of(0L, 1L), frames, "the reports up to the first advance, none after it");
+        assertEquals(List.of("flowing", "[info] after the progress"), told);
+        assertTrue(on(() -> keeper.flowingSince() != null), "the keeper knows the output flows");
+    }
+
+    @Test
     void aCommandThatCannotBeBuiltIsReportedAndNothingRuns() throws Exception {
         keeper = new FfmpegKeeper(fast(ProcessIo.NONE), () -> {
             throw new ValidationException("ffmpeg_params", "refused");
