@@ -173,7 +173,7 @@ final class CameraIngest {
     /** One launch's stdout, until it ends: demuxed into that launch's own input. */
     private void read(Splicer.Input into, InputStream stdout) {
         try {
-            new TsDemuxer(into).readAll(new PacedPipe(stdout, () -> readIntervalNanos(into), into::readStarting));
+            new TsDemuxer(into).readAll(new PacedPipe(stdout, () -> readIntervalNanos(into), into));
         } catch (IOException e) {
             // the process went away; its keeper reports how
         } finally {
@@ -209,23 +209,24 @@ final class CameraIngest {
      */
     private static final class PacedPipe extends FilterInputStream {
         private final LongSupplier intervalNanos;
-        private final Runnable beforeRead;
+        private final Splicer.Input reads;
         private long nextReadAt = System.nanoTime();
 
-        /** @param beforeRead runs after each rest, right before the read of the pipe */
-        PacedPipe(InputStream in, LongSupplier intervalNanos, Runnable beforeRead) {
+        /** @param reads told when a read has been handed over (the demuxer asks for the next) and when one starts */
+        PacedPipe(InputStream in, LongSupplier intervalNanos, Splicer.Input reads) {
             super(in);
             this.intervalNanos = intervalNanos;
-            this.beforeRead = beforeRead;
+            this.reads = reads;
         }
 
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
+            reads.readHandedOver(); // the demuxer asks for more once it has handed over all the last read brought
             long wait;
             while ((wait = nextReadAt - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(this, wait);
             }
-            beforeRead.run();
+            reads.readStarting(in.available() == 0);
             int n = in.read(b, off, len);
             nextReadAt = n == len ? System.nanoTime() : System.nanoTime() + intervalNanos.getAsLong();
             return n;

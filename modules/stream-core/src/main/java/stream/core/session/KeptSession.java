@@ -52,16 +52,17 @@ import stream.core.ffmpeg.StderrTail;
  * <p>A control thread, a single-threaded scheduled executor, makes every decision and owns the publisher's keeper
  * (each ingest's keeper runs on the ingest's own thread: stopping a hung ingest never holds up the slate); the
  * readers of the ingests only deliver frames. Its next look is scheduled at the next deadline it keeps (the stall
- * timeout of the camera on air, a candidate's time to show a live keyframe), or sooner when it is woken by a cut, a
- * switch, or an ingest that was launched or ended, and at most {@link #IDLE_WAIT} away: a steady stream costs it two
- * wake-ups a second instead of a fixed tick's twenty, and a stall is seen at its deadline, not up to a tick late. A
- * stream's controller drives it through {@code KeptRun} and reads {@link #status} and {@link #publisher} into the
- * stream's status.
+ * timeout of the camera on air while its reader waits in a read, a candidate's time to show a live keyframe), or
+ * sooner when it is woken by a cut, a switch, an ingest that was launched or ended, or the reader of the camera on air
+ * (a read that waits, or a read that left it silent too long: {@link Splicer.Input#armSilenceWatch}), and at most
+ * {@link #IDLE_WAIT} away: a steady stream, whose reader finds pictures at every read, costs it no wake-up, and a
+ * stall is seen at its deadline, not up to a tick late. A stream's controller drives it through {@code KeptRun} and
+ * reads {@link #status} and {@link #publisher} into the stream's status.
  */
 public final class KeptSession implements AutoCloseable {
     /** The longest the control thread sleeps without a deadline: what nothing wakes it for (a publisher that
-     * stopped taking media) is logged within this. */
-    static final Duration IDLE_WAIT = Duration.ofMillis(500);
+     * stopped taking media, which fills a queue of many seconds first) is logged within this. */
+    static final Duration IDLE_WAIT = Duration.ofSeconds(5);
     private static final long DEADLINE_MARGIN_NANOS = 1_000_000;
     private static final long STALL_RECHECK_NANOS = 25_000_000;
     /**
@@ -591,10 +592,14 @@ public final class KeptSession implements AutoCloseable {
     private long nanosUntilNextDeadline(long now) {
         long wait = IDLE_WAIT.toNanos();
         if (onAir != null) {
-            // a camera silent as far as its reads have seen, its reader resting: look again a little later (its
-            // silence is known further only at its next read), not in a loop
-            wait = Math.min(wait, Math.max(STALL_RECHECK_NANOS,
-                    settings.stallTimeout().toNanos() - onAirInput.nanosWithoutPicture()));
+            // Armed before its state is read: a read that starts waiting after this look tells the next one.
+            onAirInput.armSilenceWatch(settings.stallTimeout().toNanos(), this::wakeControl);
+            if (onAirInput.silenceGrowsByItself()) {
+                // its reader waits in a read (or reads no more): its silence grows with the clock, to a deadline;
+                // one that is already past is looked at again a little later, not in a loop
+                wait = Math.min(wait, Math.max(STALL_RECHECK_NANOS,
+                        settings.stallTimeout().toNanos() - onAirInput.nanosWithoutPicture()));
+            }
         }
         if (onAir == null && slate == null) {
             wait = Math.min(wait, startedNanos + settings.firstPictureTimeout().toNanos() - now);

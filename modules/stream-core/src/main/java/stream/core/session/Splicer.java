@@ -106,6 +106,9 @@ public final class Splicer {
         private long readingSinceNanos = -1;
         /** When the reader's last read that returned had begun; {@link Long#MIN_VALUE}: reads are not reported. */
         private long lastReadBeganNanos = Long.MIN_VALUE;
+        /** Told once when this source's silence needs a look (see {@link #armSilenceWatch}), or null: not armed. */
+        private Runnable silenceLook;
+        private long silenceWatchedNanos;
 
         private Input(String label, boolean hasAudio, boolean paced) {
             this.label = label;
@@ -146,8 +149,67 @@ public final class Splicer {
          * {@link #nanosWithoutPicture} knows how far its silence is known.
          */
         public void readStarting() {
+            readStarting(false);
+        }
+
+        /**
+         * The same, with {@code mayWait} when the pipe is empty: the read waits for the source, and its silence grows
+         * from now on with nobody to see it but a look at its deadline, so an armed {@link #armSilenceWatch} is told.
+         */
+        public void readStarting(boolean mayWait) {
+            Runnable look = null;
             synchronized (Splicer.this) {
                 readingSinceNanos = nanoClock.getAsLong();
+                if (mayWait) {
+                    look = silenceLook;
+                    silenceLook = null;
+                }
+            }
+            if (look != null) {
+                look.run();
+            }
+        }
+
+        /**
+         * The reader has handed over everything its last read brought and rests before the next: the source's silence
+         * is known as far as that read, and stays so until the next. An armed {@link #armSilenceWatch} is told when
+         * that silence is longer than it watches for (a frozen picture whose audio still flows).
+         */
+        public void readHandedOver() {
+            Runnable look = null;
+            synchronized (Splicer.this) {
+                if (silenceLook != null && lastReadBeganNanos != Long.MIN_VALUE
+                        && lastReadBeganNanos - lastVideoNanos > silenceWatchedNanos) {
+                    look = silenceLook;
+                    silenceLook = null;
+                }
+            }
+            if (look != null) {
+                look.run();
+            }
+        }
+
+        /**
+         * Asks to be told once, on the reader's thread, when this source's silence needs a look: when its reader
+         * starts a read that waits for the source (from then on the silence grows by itself: see
+         * {@link #silenceGrowsByItself}), or when a read it handed over leaves it silent longer than {@code nanos}.
+         * Between reads a resting reader's source is known no more silent than at its last read, so its watcher need
+         * not look: a steady camera costs no look at all. Re-armed by the watcher at each of its looks.
+         */
+        public void armSilenceWatch(long nanos, Runnable look) {
+            synchronized (Splicer.this) {
+                silenceWatchedNanos = nanos;
+                silenceLook = look;
+            }
+        }
+
+        /**
+         * Whether this source's silence grows with the clock now ({@link #nanosWithoutPicture} counts to now): its
+         * reader waits in a read, its reads are not reported, or they have ended. Otherwise it grows only at reads.
+         */
+        public boolean silenceGrowsByItself() {
+            synchronized (Splicer.this) {
+                return readingSinceNanos >= 0 || lastReadBeganNanos == Long.MIN_VALUE;
             }
         }
 

@@ -1,6 +1,7 @@
 package stream.core.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -87,6 +88,57 @@ class SplicerTest {
         assertEquals(900_000_000L, cam.input.nanosWithoutPicture());
         clock.addAndGet(100_000_000L);
         assertEquals(1_000_000_000L, cam.input.nanosWithoutPicture());
+    }
+
+    @Test
+    void anArmedSilenceWatchIsToldWhenAReadWaitsOrLeavesTheSourceSilentTooLongAndOnlyOnce() {
+        Camera cam = new Camera(splicer.newInput("cam", false, false), 0, TestMedia.SPS_640x360);
+        splicer.arm(cam.input);
+        List<String> looks = new ArrayList<>();
+        long watched = 500_000_000L;
+        assertTrue(cam.input.silenceGrowsByItself(), "reads not reported: its silence runs with the clock");
+
+        // steady reads that find pictures, with rests between them: no look
+        cam.input.armSilenceWatch(watched, () -> looks.add("look"));
+        for (int i = 0; i < 8; i++) {
+            cam.input.readHandedOver();
+            cam.input.readStarting(false);
+            cam.input.startOfRead();
+            cam.input.frame(cam.next());
+            cam.input.endOfRead();
+            assertFalse(cam.input.silenceGrowsByItself(), "a resting reader: its silence grows only at reads");
+            clock.addAndGet(250_000_000L);
+        }
+        cam.input.readHandedOver();
+        assertEquals(List.of(), looks, "a steady camera needs no look");
+
+        // a read that finds the pipe empty waits: told at once, and its silence grows with the clock
+        cam.input.readStarting(true);
+        assertEquals(List.of("look"), looks);
+        assertTrue(cam.input.silenceGrowsByItself());
+        // told once: not again until armed again
+        cam.input.startOfRead();
+        cam.input.frame(MediaFrame.audio(cam.nextDts(), SILENCE));
+        cam.input.endOfRead();
+        cam.input.readHandedOver();
+        cam.input.readStarting(true);
+        assertEquals(1, looks.size(), "a watch that was told is spent");
+
+        // audio only from here (a frozen picture): told when a read handed over leaves it silent longer than watched
+        cam.input.armSilenceWatch(watched, () -> looks.add("silent"));
+        long silenceWhenTold = -1;
+        for (int i = 0; i < 6 && looks.size() == 1; i++) {
+            cam.input.startOfRead();
+            cam.input.frame(MediaFrame.audio(cam.nextDts(), SILENCE));
+            cam.input.endOfRead();
+            clock.addAndGet(250_000_000L);
+            cam.input.readHandedOver();
+            silenceWhenTold = cam.input.nanosWithoutPicture();
+            cam.input.readStarting(false);
+        }
+        assertEquals(List.of("look", "silent"), looks);
+        assertTrue(silenceWhenTold > watched, "told once the known silence passed the watch: " + silenceWhenTold);
+        assertTrue(silenceWhenTold <= watched + 250_000_000L, "at the first read that showed it: " + silenceWhenTold);
     }
 
     private List<MediaFrame> output() throws IOException {
