@@ -64,7 +64,10 @@ public record SessionCommands(String ffmpeg) {
      * kept a new camera off air 2.4 to 3.2 s where this takes 0.8 to 1.5 s (measured here against the test cameras,
      * with and without audio; the output's streams were the same). {@code -progress pipe:2} once a second: the
      * watchdog of the ingest's keeper, which ends an ingest whose output stopped (a frozen camera keeps its
-     * connection open) and starts it again.
+     * connection open) and starts it again. {@code -loglevel error}: the failures its keeper classifies are errors;
+     * at warning level, a camera that sends its parameter sets apart from the keyframe (the test cameras, many
+     * others) made the ingest report a repaired timestamp at every keyframe, three writes each, a wake-up of the
+     * JVM's reader for a line it throws away.
      */
     public List<String> ingest(String rtspUrl) {
         return ingest(rtspUrl, Optional.empty());
@@ -84,7 +87,7 @@ public record SessionCommands(String ffmpeg) {
         UrlValidator.rtspProblem(rtspUrl).ifPresent(p -> {
             throw new ValidationException(List.of(new FieldError("rtsp_url", p)));
         });
-        List<String> cmd = new ArrayList<>(List.of(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "warning",
+        List<String> cmd = new ArrayList<>(List.of(ffmpeg, "-hide_banner", "-nostdin", "-loglevel", "error",
                 "-nostats", "-progress", "pipe:2", "-stats_period", "1"));
         encoding.ifPresent(e -> cmd.addAll(e.inputOptions()));
         cmd.addAll(List.of("-rtsp_transport", "tcp", "-timeout", RTSP_TIMEOUT_US,
