@@ -96,11 +96,17 @@ public final class StreamController implements AutoCloseable {
      */
     private volatile ShownConfig shown;
     /**
-     * The look at the kept session every 500 ms ({@link #watchKeptSession}), scheduled while one is open: the plain
-     * relay has nothing to look at, and a board that streams for months should not wake twice a second for it.
-     * Stream thread only.
+     * The look at the kept session every {@value #KEPT_WATCH_MILLIS} ms ({@link #watchKeptSession}), scheduled while
+     * one is open: the plain relay has nothing to look at, and a board that streams for months should not wake twice
+     * a second for it. Stream thread only.
      */
     private java.util.concurrent.ScheduledFuture<?> keptWatch;
+    /**
+     * The figures and health of a kept session are looked at once a second, as often as the plain relay's progress
+     * comes (twice was a wake-up of this thread a second that changed nothing: the dashboard gets a status a second);
+     * a publisher's start, first media, death or surrender is told at once ({@link #publisherChanged}).
+     */
+    private static final long KEPT_WATCH_MILLIS = 1_000;
 
     /** A config row and its URLs masked, made once per stored change. */
     private record ShownConfig(StreamConfig config, String rtspUrl, String rtmpUrl) {
@@ -497,7 +503,8 @@ public final class StreamController implements AutoCloseable {
         startedAt = Instant.now();
         keptFailureLogged = null;
         if (keptWatch == null) {
-            keptWatch = exec.scheduleWithFixedDelay(this::watchKeptSession, 500, 500, TimeUnit.MILLISECONDS);
+            keptWatch = exec.scheduleWithFixedDelay(this::watchKeptSession, KEPT_WATCH_MILLIS, KEPT_WATCH_MILLIS,
+                    TimeUnit.MILLISECONDS);
         }
     }
 
@@ -561,7 +568,7 @@ public final class StreamController implements AutoCloseable {
     }
 
     /**
-     * Every 500 ms, and at once when a publisher changed: the kept session's state, figures and health. A publisher
+     * Every second, and at once when a publisher changed: the kept session's state, figures and health. A publisher
      * that died is started again by its keeper on the same session (the cameras stay connected; the destination
      * sees a new RTMP session): the stream restarts as the relay's would, without a new session. One that gave up
      * ends the session: a new one is opened with backoff, or the stream fails.
