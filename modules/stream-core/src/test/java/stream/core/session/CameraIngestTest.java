@@ -119,7 +119,6 @@ class CameraIngestTest {
                 });
         CameraIngest ingest = CameraIngest.start("rtsp://admin:s3cret@127.0.0.1:8554/cam1", Optional.empty(),
                 new SessionCommands(fakeFfmpeg.toString()), splicer, "camera one", keeping);
-        Splicer.Input placeholder = ingest.input();
         try {
             await(() -> ingest.pid() > 0, "the first launch");
             long first = ingest.pid();
@@ -127,7 +126,8 @@ class CameraIngestTest {
             assertEquals(1, running.size(), running.toString());
             assertEquals("session-ingest-1-1", running.get(0).role());
             assertEquals(first, running.get(0).pid());
-            assertNotSame(placeholder, ingest.input(), "the launch demuxes into an input of its own");
+            // (the placeholder input before the first launch cannot be caught here: the launch replaces it on the
+            // ingest's thread as soon as start() returns, sometimes before a look of this thread)
             Splicer.Input firstInput = ingest.input();
 
             await(() -> {
