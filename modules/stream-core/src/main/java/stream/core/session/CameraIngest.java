@@ -226,8 +226,12 @@ final class CameraIngest {
             while ((wait = nextReadAt - System.nanoTime()) > 0) {
                 LockSupport.parkNanos(this, wait);
             }
-            reads.readStarting(in.available() == 0);
-            int n = in.read(b, off, len);
+            int available = in.available();
+            reads.readStarting(available == 0);
+            // Asking for what is there, the pipe's stream returns it without a second look at the pipe (it asks the
+            // pipe again after a read that came back short: two more system calls, which cost microseconds each in
+            // a virtual machine, at every read). With nothing there, the read waits for the first bytes.
+            int n = in.read(b, off, available > 0 ? Math.min(len, available) : len);
             nextReadAt = n == len ? System.nanoTime() : System.nanoTime() + intervalNanos.getAsLong();
             return n;
         }
