@@ -64,6 +64,7 @@ public final class KeptSession implements AutoCloseable {
      * stopped taking media, which fills a queue of many seconds first) is logged within this. */
     static final Duration IDLE_WAIT = Duration.ofSeconds(5);
     private static final long DEADLINE_MARGIN_NANOS = 1_000_000;
+    private static final long ERROR_RETRY_NANOS = 500_000_000;
     private static final long STALL_RECHECK_NANOS = 25_000_000;
     /**
      * The publisher gets its media in batches of this long: 10 wake-ups a second of the feed's thread (and of the
@@ -501,7 +502,7 @@ public final class KeptSession implements AutoCloseable {
             startOutputAtFirstPicture();
         } catch (RuntimeException e) {
             log.accept("session control error: " + masker.mask(String.valueOf(e.getMessage())));
-            wait = IDLE_WAIT.toNanos();
+            wait = ERROR_RETRY_NANOS; // its deadlines and the silence watch were not set: look again soon
         }
         if (nextLook != null) {
             nextLook.cancel(false);
