@@ -5,10 +5,11 @@
 # streaming with one /api/events client and one status call a second, for the plain relay (keep_session false) and
 # then the kept session (the default since issue 17), in the same appliance process.
 # Prints each figure beside its goal and appends them to bench/results/footprint.txt.
-# The CPU is measured after a warm-up of streaming (default 60 s). A path that runs once a second is compiled by the
-# JIT after about 200 calls, so the second minute still pays compiling and interpreted code (compiles per minute in the
-# plain relay: 1484, 224, 165, 96, 68, 50, 26 in the seventh); a warm-up of 300 s gives the figure of the months an
-# appliance streams.
+# The CPU is measured after a warm-up (default 60 s) under the same load: streaming, the /api/events client and a
+# status call a second. A path that runs once a second is compiled by the JIT after about 200 calls, so the second
+# minute still pays compiling and interpreted code (compiles per minute in the plain relay: 1484, 224, 165, 96, 68, 50,
+# 26 in the seventh); after 300 s few are left, the nearest figure to the months an appliance streams. Until
+# 2026-11-29 the warm-up made no status calls: the measured minute was the status path's first.
 # usage: bench/footprint.sh [start-runs] [cpu-seconds] [warm-up-seconds]   (defaults 10, 60, 60; installs what it needs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
