@@ -146,15 +146,9 @@ public final class Splicer {
         /**
          * The source's reader is about to read its pipe, and will deliver (before {@link #startOfRead}) every
          * picture that is in it by now. A reader that reads at intervals reports this, so that
-         * {@link #nanosWithoutPicture} knows how far its silence is known.
-         */
-        public void readStarting() {
-            readStarting(false);
-        }
-
-        /**
-         * The same, with {@code mayWait} when the pipe is empty: the read waits for the source, and its silence grows
-         * from now on with nobody to see it but a look at its deadline, so an armed {@link #armSilenceWatch} is told.
+         * {@link #nanosWithoutPicture} knows how far its silence is known. {@code mayWait}: the pipe is empty, so the
+         * read waits for the source, and its silence grows from now on with nobody to see it but a look at its
+         * deadline: an armed {@link #armSilenceWatch} is told.
          */
         public void readStarting(boolean mayWait) {
             Runnable look = null;

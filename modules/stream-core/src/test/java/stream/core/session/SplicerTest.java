@@ -62,7 +62,7 @@ class SplicerTest {
         assertEquals(300_000_000L, cam.input.nanosWithoutPicture());
 
         // a read that brings a picture, then a rest of 600 ms: nothing is known of the rest, so no silence
-        cam.input.readStarting();
+        cam.input.readStarting(false);
         cam.input.startOfRead();
         clock.addAndGet(1_000_000L);
         cam.input.frame(cam.next());
@@ -72,7 +72,7 @@ class SplicerTest {
         assertEquals(600_000_000L, cam.input.nanosSinceLastPicture(), "the wall clock since the picture");
 
         // the next read waits in an empty pipe: the silence runs from the picture to now
-        cam.input.readStarting();
+        cam.input.readStarting(false);
         clock.addAndGet(100_000_000L);
         assertEquals(700_000_000L, cam.input.nanosWithoutPicture());
 
